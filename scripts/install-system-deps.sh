@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Debian packages the tests use: PyTorch (CPU) + OpenBLAS as an independent numerical reference,
+# Slurm + munge for the cluster test. Skipped when already present; needs root (CI runs as root).
+set -euo pipefail
+need=()
+/usr/bin/python3 -c 'import torch' 2>/dev/null || need+=(python3-torch)
+dpkg -s libopenblas0-pthread >/dev/null 2>&1 || need+=(libopenblas0-pthread)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then echo "install-system-deps: need root to install ${need[*]}" >&2; exit 1; fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
