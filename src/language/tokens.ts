@@ -97,13 +97,19 @@ export const KEYWORDS: ReadonlyArray<{ word: string; category: KeywordCategory }
 export const DECLARATION_KINDS = ['dataset', 'model', 'prompt', 'reward', 'algorithm', 'optimizer', 'train', 'eval'] as const;
 export type DeclarationKind = (typeof DECLARATION_KINDS)[number];
 
-Identifier.CATEGORIES.push(KeyName);
+Identifier.CATEGORIES!.push(KeyName);
 
 // Literals. Floats need a digit after the dot so that `1..3` lexes as Int DotDot Int.
 export const Float = createToken({ name: 'Float', pattern: /\d+\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+/, label: 'a number' });
 export const Int = createToken({ name: 'Int', pattern: /\d+/, label: 'a number' });
 export const TripleString = createToken({ name: 'TripleString', pattern: /"""[\s\S]*?"""/, line_breaks: true, label: 'a string' });
 export const StringLit = createToken({ name: 'StringLit', pattern: /"(?:[^"\\\n\r]|\\.)*"/, label: 'a string' });
+
+// Unterminated strings and comments are lexed whole into the 'errors' group: one clear diagnostic
+// instead of a cascade of parse errors over the text that follows.
+export const UnterminatedTriple = createToken({ name: 'UnterminatedTriple', pattern: /"""[\s\S]*/, group: 'errors', line_breaks: true });
+export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\n\r]|\\.)*/, group: 'errors' });
+export const UnterminatedComment = createToken({ name: 'UnterminatedComment', pattern: /\/\*[\s\S]*/, group: 'errors', line_breaks: true });
 
 // Punctuation and operators.
 export const DotDot = createToken({ name: 'DotDot', pattern: /\.\./, label: "'..'" });
@@ -129,8 +135,8 @@ export const Star = createToken({ name: 'Star', pattern: /\*/, label: "'*'" });
 export const Slash = createToken({ name: 'Slash', pattern: /\//, label: "'/'" });
 
 export const allTokens: TokenType[] = [
-  WhiteSpace, LineComment, BlockComment,
-  TripleString, StringLit, Float, Int,
+  WhiteSpace, LineComment, BlockComment, UnterminatedComment,
+  TripleString, UnterminatedTriple, StringLit, UnterminatedString, Float, Int,
   ...keywordSpecs.map(s => kw[s.word]!),
   KeyName, Identifier,
   DotDot, Dot, Comma, Semicolon, LBrace, RBrace, LParen, RParen, LBracket, RBracket,
