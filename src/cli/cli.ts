@@ -17,6 +17,11 @@ const commands: Record<string, { summary: string; usage: string; load: () => Pro
     usage: 'rlvrc fmt FILE... [--check] [--diff]',
     load: async () => (await import('./fmt.js')).fmtCommand,
   },
+  explain: {
+    summary: 'print a cell\'s resolved configuration and the exact objective it optimises',
+    usage: 'rlvrc explain FILE [--cell ID]',
+    load: async () => (await import('./explain.js')).explainCommand,
+  },
   grade: {
     summary: 'grade model outputs (JSONL) against labels with the paper\'s grader',
     usage: 'rlvrc grade FILE.jsonl [--summary]',

@@ -10,21 +10,26 @@ function warning(code: string, summary: string, more: { detail?: string; fix?: s
   return { code, severity: 'warning' as Severity, summary, ...more };
 }
 
-const printable = (ch: string): string => {
+const unexpected = (ch: string): string => {
   const cp = ch.codePointAt(0) ?? 0;
-  if (cp === 0xfffd) return 'an invalid UTF-8 byte';
-  if (cp < 0x20 || cp === 0x7f || (cp >= 0x80 && cp < 0xa0)) return `the control character U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
-  return `'${ch}'`;
+  if (cp < 0x20 || cp === 0x7f || (cp >= 0x80 && cp < 0xa0)) return `unexpected control character U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+  return `unexpected character '${ch}'`;
 };
 
 // ---- 1xxx: syntax -------------------------------------------------------------------------------------
 
 export const syntax = {
   unexpectedCharacter: (ch: string) =>
-    error('RLVR1001', `unexpected character ${printable(ch)}`, {
+    error('RLVR1001', unexpected(ch), {
       label: 'not part of the language',
       detail: 'Outside strings and comments, .rlvr files use names, numbers, strings and the punctuation { } ( ) [ ] , ; . = and operators.',
       fix: 'delete it, or put text inside a "string"',
+    }),
+  invalidUtf8: () =>
+    error('RLVR1007', 'invalid UTF-8 in the file', {
+      label: 'these bytes are not UTF-8',
+      detail: '.rlvr files are UTF-8 text.',
+      fix: 're-save the file as UTF-8, or remove the stray bytes',
     }),
   unterminatedString: () =>
     error('RLVR1002', 'unterminated string', {
@@ -54,3 +59,15 @@ export const syntax = {
   importAfterDeclaration: () =>
     error('RLVR1014', "'import' must come before every declaration", { fix: 'move this import to the top of the file' }),
 } as const;
+
+/** Every message group, for tools and for the test that every code has a golden case. */
+export const catalogue = { syntax } as const;
+
+/** All codes in the catalogue (each message function called with placeholder arguments). */
+export function allCodes(): string[] {
+  const codes = new Set<string>();
+  for (const group of Object.values(catalogue)) {
+    for (const make of Object.values(group) as Array<(...args: string[]) => Message>) codes.add(make('x', 'x', 'x', 'x').code);
+  }
+  return [...codes].sort();
+}

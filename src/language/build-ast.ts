@@ -3,7 +3,7 @@
 import type { CstNode, IToken } from 'chevrotain';
 import type * as C from './cst.js';
 import type * as A from './ast.js';
-import type { DeclarationKind } from './tokens.js';
+import { UnterminatedString, UnterminatedTriple, type DeclarationKind } from './tokens.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { at } from '../diagnostics/diagnostic.js';
 import { syntax } from '../diagnostics/catalogue.js';
@@ -327,7 +327,9 @@ export class AstBuilder {
   private stringLiteral(tok: IToken): A.StringLiteral {
     const span = this.tokenSpan(tok);
     const triple = tok.image.startsWith('"""');
-    const decoded = decodeString(tok.image, triple);
+    // An unterminated literal (already reported) is decoded as if it were closed at its end.
+    const closed = tok.tokenType === UnterminatedString ? tok.image + '"' : tok.tokenType === UnterminatedTriple ? tok.image + '"""' : tok.image;
+    const decoded = decodeString(closed, triple);
     for (const bad of decoded.invalidEscapes) {
       // Escapes never span lines in a plain string, so the column arithmetic is exact.
       const start = { line: span.start.line, column: span.start.column + bad.index, offset: span.start.offset + bad.index };

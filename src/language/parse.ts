@@ -1,6 +1,6 @@
 // parse(text) never throws: it returns the AST (with holes where recovery happened), the comments
 // (for the formatter) and every lexing and parsing diagnostic, at most one syntax error per line.
-import type { IRecognitionException, IToken, ILexingError } from 'chevrotain';
+import { EOF, type IRecognitionException, type IToken, type ILexingError } from 'chevrotain';
 import type { SourceFile, Span } from './ast.js';
 import type { FileCstNode } from './cst.js';
 import { lexer, UnterminatedComment, UnterminatedString, UnterminatedTriple } from './tokens.js';
@@ -35,21 +35,38 @@ export function parse(text: string, file = '<input>'): ParseResult {
   for (const e of lexed.errors as ILexingError[]) {
     const ch = String.fromCodePoint(text.codePointAt(e.offset) ?? 0xfffd);
     const span = pointSpan(e.line ?? 1, e.column ?? 1, e.offset, e.length);
-    diags.push(at(syntax.unexpectedCharacter(ch), file, span));
+    diags.push(at(ch === '\ufffd' ? syntax.invalidUtf8() : syntax.unexpectedCharacter(ch), file, span));
   }
-  for (const t of lexed.groups.errors ?? []) {
-    const message = t.tokenType === UnterminatedString ? syntax.unterminatedString()
-      : t.tokenType === UnterminatedTriple ? syntax.unterminatedTripleString()
-      : t.tokenType === UnterminatedComment ? syntax.unterminatedBlockComment()
-      : syntax.unexpectedCharacter(t.image[0] ?? '?');
+  // Runaway literals: reported once at their opening; whatever they swallowed produces no more errors.
+  let swallowedFrom = Infinity;
+  const openStringLines = new Set<number>();
+  const runaway = [...lexed.tokens, ...(lexed.groups.comments ?? [])].filter(t =>
+    t.tokenType === UnterminatedString || t.tokenType === UnterminatedTriple || t.tokenType === UnterminatedComment);
+  for (const t of runaway) {
     const span = builder.tokenSpan(t);
-    // Underline only the opening of a runaway string or comment, not the rest of the file.
-    diags.push(at(message, file, t.tokenType === UnterminatedString ? span : pointSpan(span.start.line, span.start.column, span.start.offset, 3)));
+    if (t.tokenType === UnterminatedString) {
+      diags.push(at(syntax.unterminatedString(), file, span));
+      // The statement it was part of ends early: the error that causes, there or on the next line, is noise.
+      openStringLines.add(span.start.line).add(span.start.line + 1);
+      continue;
+    }
+    const message = t.tokenType === UnterminatedTriple ? syntax.unterminatedTripleString() : syntax.unterminatedBlockComment();
+    diags.push(at(message, file, pointSpan(span.start.line, span.start.column, span.start.offset, t.tokenType === UnterminatedTriple ? 3 : 2)));
+    swallowedFrom = Math.min(swallowedFrom, t.startOffset);
   }
 
   parser.input = lexed.tokens;
   const cst = parser.file() as FileCstNode;
-  for (const e of parser.errors) diags.push(at(recognitionMessage(e), file, builder.tokenSpan(e.token)));
+  let sawSyntaxError = diags.length > 0;
+  for (const e of parser.errors) {
+    const atEnd = e.token.tokenType === EOF;
+    // A missing '}' at the end of the file after an earlier error is the recovery's echo, not a new mistake.
+    if (atEnd && (sawSyntaxError || swallowedFrom < Infinity)) continue;
+    if (!atEnd && e.token.startOffset >= swallowedFrom) continue;
+    if (!atEnd && openStringLines.has(e.token.startLine!)) continue;
+    diags.push(at(recognitionMessage(e), file, builder.tokenSpan(e.token)));
+    sawSyntaxError = true;
+  }
 
   const ast = builder.sourceFile(cst);
   diags.push(...builder.diagnostics);

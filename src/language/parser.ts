@@ -172,13 +172,23 @@ export class RlvrParser extends CstParser {
   });
 
   // Longer alternatives first: a bare flag (`greedy`) is a prefix of the other two.
+  // The gate looks one token further than the computed lookahead would, so that in
+  // `greedy` ⏎ `metrics = [...]` the flag is not read as the head of a sub-block `greedy metrics {`.
   private entry = this.RULE('entry', () => {
     this.OR([
       { ALT: () => this.SUBRULE(this.assignment) },
-      { ALT: () => this.SUBRULE(this.subBlock) },
+      { GATE: () => this.startsSubBlock(), ALT: () => this.SUBRULE(this.subBlock) },
       { ALT: () => this.SUBRULE(this.flag) },
     ]);
   });
+
+  private startsSubBlock(): boolean {
+    const second = this.LA(2).tokenType;
+    if (second === T.LBrace || second === T.On) return true;
+    if (second !== T.Identifier) return false;
+    const third = this.LA(3).tokenType;
+    return third === T.LBrace || third === T.On;
+  }
 
   private assignment = this.RULE('assignment', () => {
     this.SUBRULE(this.path);

@@ -6,11 +6,11 @@ export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f
 export const LineComment = createToken({ name: 'LineComment', pattern: /\/\/[^\n\r]*/, group: 'comments', label: 'a comment' });
 export const BlockComment = createToken({ name: 'BlockComment', pattern: /\/\*[\s\S]*?\*\//, group: 'comments', line_breaks: true, label: 'a comment' });
 
-// Identifiers come first as the "longer_alt" of every keyword, so `models` is a name, not `model` + `s`.
-export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: 'a name' });
-
 /** Words that may also be used as field names (`train { model = m }`, `grid { reward in [...] }`). */
 export const KeyName = createToken({ name: 'KeyName', pattern: Lexer.NA, label: 'a name' });
+
+// Identifier is the "longer_alt" of every keyword, so `models` is a name, not `model` + `s`.
+export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: 'a name', categories: [KeyName] });
 
 export type KeywordCategory = 'declaration' | 'structure' | 'operator' | 'constant';
 
@@ -97,7 +97,6 @@ export const KEYWORDS: ReadonlyArray<{ word: string; category: KeywordCategory }
 export const DECLARATION_KINDS = ['dataset', 'model', 'prompt', 'reward', 'algorithm', 'optimizer', 'train', 'eval'] as const;
 export type DeclarationKind = (typeof DECLARATION_KINDS)[number];
 
-Identifier.CATEGORIES!.push(KeyName);
 
 // Literals. Floats need a digit after the dot so that `1..3` lexes as Int DotDot Int.
 export const Float = createToken({ name: 'Float', pattern: /\d+\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+/, label: 'a number' });
@@ -105,11 +104,12 @@ export const Int = createToken({ name: 'Int', pattern: /\d+/, label: 'a number' 
 export const TripleString = createToken({ name: 'TripleString', pattern: /"""[\s\S]*?"""/, line_breaks: true, label: 'a string' });
 export const StringLit = createToken({ name: 'StringLit', pattern: /"(?:[^"\\\n\r]|\\.)*"/, label: 'a string' });
 
-// Unterminated strings and comments are lexed whole into the 'errors' group: one clear diagnostic
-// instead of a cascade of parse errors over the text that follows.
-export const UnterminatedTriple = createToken({ name: 'UnterminatedTriple', pattern: /"""[\s\S]*/, group: 'errors', line_breaks: true });
-export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\n\r]|\\.)*/, group: 'errors' });
-export const UnterminatedComment = createToken({ name: 'UnterminatedComment', pattern: /\/\*[\s\S]*/, group: 'errors', line_breaks: true });
+// An unterminated string is still a string to the parser (its category), so the parse goes on
+// without a cascade; parse() reports it from its token type. Unterminated comments and triple strings
+// swallow the rest of the file, and parse() drops the parse errors that follow them.
+export const UnterminatedTriple = createToken({ name: 'UnterminatedTriple', pattern: /"""[\s\S]*/, line_breaks: true, categories: [TripleString], label: 'a string' });
+export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\n\r]|\\.)*/, categories: [StringLit], label: 'a string' });
+export const UnterminatedComment = createToken({ name: 'UnterminatedComment', pattern: /\/\*[\s\S]*/, group: 'comments', line_breaks: true, label: 'a comment' });
 
 // Punctuation and operators.
 export const DotDot = createToken({ name: 'DotDot', pattern: /\.\./, label: "'..'" });
