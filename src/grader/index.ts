@@ -1,0 +1,74 @@
+// The grader: answer extraction, normalisation, equivalence, the paper's rewards and the evaluation
+// metrics. Pure TypeScript with one dependency (@cortex-js/compute-engine, for the symbolic part): imported
+// by generated training programs (rewards) and by the CLI (`rlvrc grade`); it knows nothing of tfjs or
+// of the compiler.
+export {
+  extractAnswer,
+  extractAnswerDetailed,
+  extractBoxed,
+  lastBoxedContent,
+  lastNumber,
+  r1AnswerRegion,
+  type Extraction,
+  type ExtractionRule,
+  type ExtractOptions,
+} from './extract.js';
+export { normalizeAnswer, wordNumber } from './normalize.js';
+export {
+  compareAnswers,
+  isEquivalent,
+  isTextAnswer,
+  DEFAULT_TIME_LIMIT_MS,
+  type CompareOptions,
+  type Verdict,
+} from './equivalence.js';
+export { parseRationalLiteral, type RationalLiteral } from './numeric.js';
+export { detectRepetition, hasRepetition, type Repetition, type RepetitionOptions } from './repetition.js';
+export {
+  isIncorrectLabel,
+  majorityLabel,
+  majorityVote,
+  type AnswerCluster,
+  type MajorityLabelOptions,
+  type MajorityVote,
+} from './majority.js';
+export {
+  andReward,
+  anyAnswerReward,
+  containsReward,
+  correctReward,
+  draw,
+  formatReward,
+  ifThenElseReward,
+  mentionsPython,
+  noRepetitionReward,
+  notReward,
+  oneShotReward,
+  orReward,
+  pythonCodeBlockReward,
+  pythonReward,
+  randomReward,
+  weightedSumReward,
+  withoutPythonReward,
+  type AnswerRewardOptions,
+  type RandomSource,
+  type RewardFn,
+  type RewardItem,
+} from './rewards.js';
+export {
+  accuracyByCode,
+  avgAtK,
+  boxedRate,
+  codeRate,
+  gradeSample,
+  greedyPassAt1,
+  majAtK,
+  meanLength,
+  meanPassAtK,
+  passAtK,
+  summarizeEval,
+  type EvalSummary,
+  type GradedSample,
+  type GradeSampleOptions,
+  type SplitAccuracy,
+} from './metrics.js';
