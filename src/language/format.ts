@@ -20,6 +20,19 @@ class Printer {
 
   // ---- comments -------------------------------------------------------------------------------------
 
+  /**
+   * A line comment right after an opening `{`/`[`/`(` (same line, before the first item) stays on that line.
+   * Called before the items are printed, since printing them consumes comments.
+   */
+  private opener(firstOffset: number, closeOffset: number): string {
+    const c = this.commentAt(this.next);
+    if (!c || c.tokenType.name !== 'LineComment' || c.startOffset >= Math.min(firstOffset, closeOffset)) return '';
+    const i = Math.max(this.text.lastIndexOf('{', c.startOffset), this.text.lastIndexOf('[', c.startOffset), this.text.lastIndexOf('(', c.startOffset));
+    if (i < 0 || /[\r\n]/.test(this.text.slice(i, c.startOffset))) return '';
+    this.next++;
+    return ' ' + c.image.trimEnd();
+  }
+
   private commentAt(i: number): IToken | undefined {
     return this.comments[i];
   }
@@ -117,13 +130,14 @@ class Printer {
     const name = n.name.kind === 'Name' ? n.name.text : '';
     const inner = indent + INDENT;
     const items = n.items.filter((i): i is Exclude<typeof i, A.Hole> => i.kind !== 'Hole');
+    const opener = this.opener(items[0]?.span.start.offset ?? Infinity, n.span.end.offset - 1);
     const lines = this.items(items, inner, (item, ind) => {
       if (item.kind === 'Setting') return `${item.key.text} = ${this.expr(item.value, ind, item.key.text.length + 3)}`;
       if (item.kind === 'Grid') return this.grid(item, ind);
       return this.declaration(item, ind);
     }, n.span.end.offset - 1);
-    if (lines.length === 0) return `experiment ${name} {}`;
-    return `experiment ${name} {\n${lines.join('\n')}\n${indent}}`;
+    if (lines.length === 0 && !opener) return `experiment ${name} {}`;
+    return `experiment ${name} {${opener}\n${lines.join('\n')}\n${indent}}`;
   }
 
   private declaration(n: A.Declaration, indent: string): string {
@@ -135,6 +149,7 @@ class Printer {
   private grid(n: A.GridDecl, indent: string): string {
     const head = `grid${n.name ? ' ' + n.name.text : ''}`;
     const entries = n.entries.filter((e): e is A.GridAxis | A.GridRule => e.kind !== 'Hole');
+    const opener = this.opener(entries[0]?.span.start.offset ?? Infinity, n.span.end.offset - 1);
     const lines = this.items(entries, indent + INDENT, (e, ind) => {
       if (e.kind === 'GridAxis') {
         const p = this.path(e.path);
@@ -142,8 +157,8 @@ class Printer {
       }
       return `${e.rule} ${this.block(e.body, ind, e.rule.length + 1)}`;
     }, n.span.end.offset - 1);
-    if (lines.length === 0) return `${head} {}`;
-    return `${head} {\n${lines.join('\n')}\n${indent}}`;
+    if (lines.length === 0 && !opener) return `${head} {}`;
+    return `${head} {${opener}\n${lines.join('\n')}\n${indent}}`;
   }
 
   private path(p: A.Path): string {
@@ -158,8 +173,9 @@ class Printer {
     if (entries.length === 0 && !this.hasCommentIn(b.span)) return '{}';
     const flat = this.flatBlock(b);
     if (flat !== null && indent.length + column + flat.length <= MAX_WIDTH) return flat;
+    const opener = this.opener(entries[0]?.span.start.offset ?? Infinity, b.span.end.offset - 1);
     const lines = this.items(entries, indent + INDENT, (e, ind) => this.entry(e, ind), b.span.end.offset - 1);
-    return `{\n${lines.join('\n')}\n${indent}}`;
+    return `{${opener}\n${lines.join('\n')}\n${indent}}`;
   }
 
   private flatBlock(b: A.Block): string | null {
@@ -259,9 +275,12 @@ class Printer {
       case 'Unary': return e.op === 'not' ? `not ${this.expr(e.operand, indent, column + 4)}` : `-${this.expr(e.operand, indent, column + 1)}`;
       case 'Range': return `${this.expr(e.from, indent, column)}..${this.expr(e.to, indent, column)}`;
       case 'Binary': {
-        // Long boolean and arithmetic chains break before each operator, one operand per line.
-        const left = this.expr(e.left, indent, column);
-        return `${left}\n${indent}${INDENT}${e.op} ${this.expr(e.right, indent + INDENT, e.op.length + 1)}`;
+        // A long chain of one operator (`a and b and c`) breaks before each operator, one operand per line.
+        const operands: A.Expr[] = [];
+        let left: A.Expr = e;
+        while (left.kind === 'Binary' && left.op === e.op) { operands.unshift(left.right); left = left.left; }
+        const first = this.expr(left, indent, column);
+        return first + operands.map(o => `\n${indent}${INDENT}${e.op} ${this.expr(o, indent + INDENT, e.op.length + 1)}`).join('');
       }
       case 'Where': return `${this.expr(e.value, indent, column)}\n${indent}${INDENT}where ${this.expr(e.condition, indent + INDENT, 6)}`;
       case 'If': return `if ${this.expr(e.condition, indent, column + 3)}\n${indent}${INDENT}then ${this.expr(e.then, indent + INDENT, 5)}\n${indent}${INDENT}else ${this.expr(e.else, indent + INDENT, 5)}`;
@@ -274,7 +293,8 @@ class Printer {
     const end = nodes[nodes.length - 1]!.span.end.offset;
     // Comments up to the closing bracket belong inside; find it as the first bracket after the last element.
     const closeAt = this.text.indexOf(close, end);
+    const opener = this.opener(nodes[0]!.span.start.offset, closeAt < 0 ? end : closeAt);
     const lines = this.items(nodes, indent + INDENT, print, closeAt < 0 ? end : closeAt, ',');
-    return `${open}\n${lines.join('\n')}\n${indent}${close}`;
+    return `${open}${opener}\n${lines.join('\n')}\n${indent}${close}`;
   }
 }

@@ -174,6 +174,7 @@ export class RlvrParser extends CstParser {
   // Longer alternatives first: a bare flag (`greedy`) is a prefix of the other two.
   // The gate looks one token further than the computed lookahead would, so that in
   // `greedy` ⏎ `metrics = [...]` the flag is not read as the head of a sub-block `greedy metrics {`.
+  // A sub-block's name must be on its head's line: `tied` ⏎ `pretrain on d { }` is a flag, then a sub-block.
   private entry = this.RULE('entry', () => {
     this.OR([
       { ALT: () => this.SUBRULE(this.assignment) },
@@ -185,7 +186,7 @@ export class RlvrParser extends CstParser {
   private startsSubBlock(): boolean {
     const second = this.LA(2).tokenType;
     if (second === T.LBrace || second === T.On) return true;
-    if (second !== T.Identifier) return false;
+    if (second !== T.Identifier || this.LA(2).startLine !== this.LA(1).startLine) return false;
     const third = this.LA(3).tokenType;
     return third === T.LBrace || third === T.On;
   }

@@ -18,8 +18,9 @@ export function unifiedDiff(oldText: string, newText: string, oldName: string, n
   let j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && a[i] === b[j]) { ops.push({ tag: ' ', line: a[i]!, ai: i, bi: j }); i++; j++; }
-    else if (j < m && (i >= n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) { ops.push({ tag: '+', line: b[j]!, ai: i, bi: j }); j++; }
-    else { ops.push({ tag: '-', line: a[i]!, ai: i, bi: j }); i++; }
+    // Deletions before insertions, as diff(1) prints them.
+    else if (i < n && (j >= m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) { ops.push({ tag: '-', line: a[i]!, ai: i, bi: j }); i++; }
+    else { ops.push({ tag: '+', line: b[j]!, ai: i, bi: j }); j++; }
   }
   const changed = ops.map((o, k) => (o.tag !== ' ' ? k : -1)).filter(k => k >= 0);
   if (changed.length === 0) return '';
