@@ -117,7 +117,7 @@ export function maxLengths(
     code: [Math.min(0, ...fams.map(f => f.strategies.code.nearMiss)), Math.max(0, ...fams.map(f => f.strategies.code.nearMiss))],
     language: [Math.min(0, ...fams.map(f => f.strategies.language.nearMiss)), Math.max(0, ...fams.map(f => f.strategies.language.nearMiss))],
   };
-  // Only strategies some family writes count (no_code alone never writes the longer code form).
+  // Only strategies some family writes count (a no_code corpus never needs room for the code form).
   const used = (['code', 'language'] as const).filter(s => fams.length === 0 || fams.some(f => f.strategies[s].share > 0));
   const { lo, hi } = operandRange(cfg.digits);
   const operand: Interval = [lo, hi];
