@@ -75,6 +75,7 @@ test('family validation names each bad field', () => {
   assert.deepEqual(issues({ extends: 'qwen_math_like', badAccuracy: 0.97 }), ['badAccuracy', 'strategies.code.accuracy', 'strategies.language.accuracy']);
   assert.deepEqual(issues({ name: 'x' }), ['strategies.code.share', 'strategies.code.accuracy', 'strategies.language.share', 'strategies.language.accuracy']);
   assert.throws(() => resolveFamily('qwen' as 'base'), /unknown family preset 'qwen'/);
+  assert.throws(() => resolveFamily({ extends: 'toString' as 'base' }), /unknown family preset 'toString'/);
 });
 
 test('canonical JSON sorts keys at every level and drops undefined fields', () => {

@@ -269,8 +269,9 @@ export function validateFamilyConfig(f: FamilyConfig): ConfigIssue[] {
 }
 
 export function resolveFamily(input: FamilyInput | FamilyPresetName): FamilyConfig {
-  if (typeof input === 'string' && !(input in FAMILY_PRESETS)) {
-    throw new WorldConfigError([{ path: 'extends', message: `unknown family preset '${input}' (known: ${FAMILY_PRESET_NAMES.join(', ')})` }]);
+  const name = typeof input === 'string' ? input : input.extends;
+  if (name !== undefined && !Object.hasOwn(FAMILY_PRESETS, name)) {
+    throw new WorldConfigError([{ path: 'extends', message: `unknown family preset '${name}' (known: ${FAMILY_PRESET_NAMES.join(', ')})` }]);
   }
   const f = withFamilyDefaults(input);
   const issues = validateFamilyConfig(f);
