@@ -98,7 +98,7 @@ function readArg(s: string, i: number): [string, number] | null {
   return [s[i]!, i + 1];
 }
 
-/** `\frac12` → `\frac{1}{2}`, `\frac 59` → `\frac{5}{9}`, `\sqrt2` → `\sqrt{2}` (TeX's one-token arguments). */
+/** `\frac12` → `\frac{1}{2}`, `\frac 59` → `\frac{5}{9}` (TeX one-token arguments); `\sqrt13` → `\sqrt{13}`. */
 export function braceArguments(s: string): string {
   let out = '';
   let i = 0;
@@ -124,7 +124,12 @@ export function braceArguments(s: string): string {
           j = close + 1;
         }
       }
-      const a = readArg(s, j);
+      // `\sqrt13` is √1·3 to TeX but √13 to whoever wrote it (and to the paper's `_fix_sqrt`): a run of
+      // digits is one argument.
+      let p2 = j;
+      while (p2 < s.length && s[p2] === ' ') p2++;
+      const digits = /^\d+/.exec(s.slice(p2));
+      const a: [string, number] | null = digits ? [digits[0], p2 + digits[0].length] : readArg(s, j);
       if (!a) {
         out += s.slice(i, j);
         i = j;
@@ -173,7 +178,7 @@ function canonicalNumbers(s: string): string {
   s = s.replace(/(^|[^\d.])\.(\d)/g, '$10.$2');
   s = s.replace(/(\d+\.\d*?[1-9])0+(?![\d])/g, '$1');
   s = s.replace(/(\d+)\.0+(?![\d])/g, '$1');
-  s = s.replace(/(\d+)\.(?![\d])/g, '$1');
+  s = s.replace(/(\d+)\.(?![\d\\])/g, '$1'); // but 0.\overline{3} keeps its point
   return s;
 }
 
