@@ -25,14 +25,16 @@ export interface Extraction {
   rule: ExtractionRule | null;
 }
 
-/** The R1-template answer region: text after the last `<answer>`, without a trailing `</answer>`. */
+/** The R1-template answer region: text after the last `<answer>`, up to a closing `</answer>`. */
 export function r1AnswerRegion(text: string): string {
   const i = text.lastIndexOf('<answer>');
-  let s = i >= 0 ? text.slice(i + '<answer>'.length) : text;
+  const s = i >= 0 ? text.slice(i + '<answer>'.length) : text;
   // The paper calls Python's rstrip("</answer>"), which strips any trailing run of the characters
-  // < / a n s w e r > (so "x = answer" loses "answer"). We strip the literal closing tag only.
-  s = s.replace(/\s*<\/answer>\s*$/, '');
-  return s;
+  // < / a n s w e r > (so "x = answer" loses "answer") and keeps text after the closing tag. We end the
+  // region at the closing tag, the answer's real end; with the paper's `</answer>` stop string nothing
+  // follows it anyway.
+  const close = s.indexOf('</answer>');
+  return close >= 0 ? s.slice(0, close) : s;
 }
 
 /** Content after the last `boxed`, as the paper reads it; null when `boxed` does not occur. */

@@ -66,8 +66,10 @@ test('_r1_style: only the text after the last <answer> counts, without the closi
   assert.equal(extractAnswer(response), '3');
   assert.equal(extractAnswer(response, { r1Style: true }), '42');
   assert.equal(extractAnswer('<answer>\\boxed{7}</answer>', { r1Style: true }), '7');
-  // The paper strips trailing characters of "</answer>" one by one (rstrip), eating "answer" here.
+  // The paper strips trailing characters of "</answer>" one by one (rstrip), eating "answer" here;
+  // the region ends at the closing tag instead, and text after it is not read.
   assert.equal(extractAnswer('<answer>the answer is x = answer</answer>', { r1Style: true }), 'x = answer');
+  assert.equal(extractAnswer('<answer>2</answer> and then 9', { r1Style: true }), '2');
   // Without an <answer> tag the whole text is read, as in the paper.
   assert.equal(extractAnswer('no tags, 9', { r1Style: true }), '9');
 });
