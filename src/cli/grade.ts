@@ -107,7 +107,7 @@ export async function gradeCommand(args: string[], io: GradeIO): Promise<number>
   if (summary) {
     const pct = graded === 0 ? 'n/a' : `${((100 * correct) / graded).toFixed(1)}%`;
     io.stderr(
-      `graded ${graded} records: ${correct} correct (accuracy ${pct}), ${graded - correct} incorrect, ` +
+      `graded ${graded} record${graded === 1 ? '' : 's'}: ${correct} correct (accuracy ${pct}), ${graded - correct} incorrect, ` +
         `${noAnswer} without an answer; ${malformed} malformed line${malformed === 1 ? '' : 's'} skipped\n`,
     );
   }
