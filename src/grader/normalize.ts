@@ -166,9 +166,11 @@ function unwrapText(s: string): string {
 function squeezeSpaces(s: string): string {
   const parts = s.split(/\s+/).filter(p => p !== '');
   let out = '';
+  let prev = '';
   for (const p of parts) {
-    if (out !== '' && /\\[a-zA-Z]+$/.test(out) && /^[a-zA-Z]/.test(p)) out += ' ';
+    if (prev !== '' && /\\[a-zA-Z]+$/.test(prev) && /^[a-zA-Z]/.test(p)) out += ' ';
     out += p;
+    prev = p;
   }
   return out;
 }
@@ -176,9 +178,10 @@ function squeezeSpaces(s: string): string {
 // Numbers: 142.0 → 142, 1.250 → 1.25, .5 → 0.5 (inside larger expressions too, as the paper does).
 function canonicalNumbers(s: string): string {
   s = s.replace(/(^|[^\d.])\.(\d)/g, '$10.$2');
-  s = s.replace(/(\d+\.\d*?[1-9])0+(?![\d])/g, '$1');
-  s = s.replace(/(\d+)\.0+(?![\d])/g, '$1');
-  s = s.replace(/(\d+)\.(?![\d\\])/g, '$1'); // but 0.\overline{3} keeps its point
+  // (?<!\d) keeps these linear on long digit runs.
+  s = s.replace(/(?<!\d)(\d+\.\d*?[1-9])0+(?![\d])/g, '$1');
+  s = s.replace(/(?<!\d)(\d+)\.0+(?![\d])/g, '$1');
+  s = s.replace(/(?<!\d)(\d+)\.(?![\d\\])/g, '$1'); // but 0.\overline{3} keeps its point
   return s;
 }
 
@@ -240,7 +243,9 @@ export function normalizeAnswer(input: string | null | undefined): string {
 
   // Units at the end, then text wrappers.
   s = s.trim();
-  for (let k = 0; k < 2; k++) {
+  // (Only on answer-sized strings: these patterns backtrack, and a 10,000-character "answer" from an
+  // unclosed box has no unit to remove.)
+  for (let k = 0; k < 2 && s.length <= 300; k++) {
     const m = TEXT_UNIT_RE.exec(s) ?? BARE_UNIT_RE.exec(s) ?? BARE_SINGLE_LETTER_UNIT.exec(s);
     if (m && m[1]!.trim() !== '') s = m[1]!.trim();
   }

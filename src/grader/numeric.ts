@@ -39,7 +39,8 @@ function decimal(sign: string, intPart: string, fracPart: string): [bigint, bigi
 const INT = /^([+-]?)(\d+)$/;
 const DEC = /^([+-]?)(\d*)\.(\d+)$/;
 // 6.72e-5, 6.72\times10^{-5}, 6.72\cdot10^-5, 10^{3} alone is not a literal (it is a power).
-const SCI = /^([+-]?)(\d*)\.?(\d*)(?:[eE]([+-]?\d+)|(?:\\times|\\cdot|\*)10\^(?:\{([+-]?\d+)\}|([+-]?\d)))$/;
+// (The fraction digits need their point: `(\d*)\.?(\d*)` would backtrack quadratically on long digit runs.)
+const SCI = /^([+-]?)(\d*)(?:\.(\d+))?(?:[eE]([+-]?\d+)|(?:\\times|\\cdot|\*)10\^(?:\{([+-]?\d+)\}|([+-]?\d)))$/;
 const SLASH = /^([+-]?)(\d+)\/(\d+)$/;
 const FRAC = /^(-?)\\frac\{([+-]?)(\d+)\}\{(\d+)\}$/;
 const MIXED = /^(-?)(\d+)\\frac\{(\d+)\}\{(\d+)\}$/;
@@ -54,9 +55,9 @@ export function parseRationalLiteral(s: string): RationalLiteral | null {
     return make(n, d, 'decimal');
   }
   m = SCI.exec(s);
-  if (m && (m[2] !== '' || m[3] !== '')) {
+  if (m && (m[2] !== '' || m[3] !== undefined)) {
     const exp = BigInt(m[4] ?? m[5] ?? m[6]!);
-    const [n, d] = decimal(m[1]!, m[2]!, m[3]!);
+    const [n, d] = decimal(m[1]!, m[2]!, m[3] ?? '');
     if (exp > 400n || exp < -400n) return null; // keeps BigInt sizes sane; such answers go symbolic
     return exp >= 0n ? make(n * 10n ** exp, d, 'scientific') : make(n, d * 10n ** -exp, 'scientific');
   }

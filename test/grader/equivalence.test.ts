@@ -84,3 +84,22 @@ test('a comparison that runs out of time answers "not equal" instead of hanging'
   // With the default budget the same comparison succeeds.
   assert.equal(isEquivalent('(x+1)^{40}', '(1+x)^{40}+x-x+0'), true);
 });
+
+test('junk input never throws and never runs past its time limit', () => {
+  // Random strings of LaTeX fragments, compared with each other (or themselves) and extracted from.
+  const tokens = ['\\frac', '{', '}', '(', ')', '[', ']', '\\{', '\\}', 'x', '2', '-', '+', '=', ',', '\\pi', '\\sqrt', '^',
+    '_', '\\infty', '\\cup', '\\pm', '\\text{', 'a', 'i', '.', '0', ' ', '\\left(', '\\right)', '\\begin{pmatrix}',
+    '\\end{pmatrix}', '\\\\', '&', '\\boxed{', '$', '\\circ', '%', '\\sin', '|', '/', '10^{', 'e5', 'cm', 'and'];
+  let seed = 12345;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const junk = () => Array.from({ length: 1 + Math.floor(next() * 12) }, () => tokens[Math.floor(next() * tokens.length)]).join('');
+  for (let n = 0; n < 400; n++) {
+    const a = junk();
+    const b = next() < 0.3 ? a : junk();
+    const t = Date.now();
+    const v = compareAnswers(a, b, { timeLimitMs: 200 });
+    assert.ok(Date.now() - t < 1200, `${JSON.stringify(a)} vs ${JSON.stringify(b)} took ${Date.now() - t} ms`);
+    assert.doesNotMatch(v.reason, /checker error/, `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+    if (a === b) assert.equal(v.equal || normalizeAnswer(a) === '', true, `${JSON.stringify(a)} should equal itself`);
+  }
+});
