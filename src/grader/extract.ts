@@ -149,7 +149,7 @@ export function extractAnswer(response: string, options: ExtractOptions = {}): s
  * paper returns the whole `<answer>` region instead (so the R1 format reward is almost always 1).
  */
 export function extractBoxed(response: string, options: Pick<ExtractOptions, 'r1Style'> = {}): string | null {
-  let text = response.replace(/ки/g, '');
+  const text = response.replace(/ки/g, '');
   if (options.r1Style) return clean(r1AnswerRegion(text));
   const content = lastBoxedContent(text);
   if (content === null) return null;

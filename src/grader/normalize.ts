@@ -222,6 +222,10 @@ export function normalizeAnswer(input: string | null | undefined): string {
   s = s.replace(/^\\\[(.*)\\\]$/, '$1').replace(/^\\\((.*)\\\)$/, '$1');
   s = s.replace(/\\\$/g, '').replace(/\$/g, '');
   s = s.replace(/\\displaystyle|\\textstyle/g, '');
+  // A box left around an answer that was extracted elsewhere (a `pred` field, a hand-written label).
+  s = s.trim();
+  while (/^\\(?:boxed|fbox)\s*\{/.test(s) && s.endsWith('}') && matchingClose(s, s.indexOf('{')) === s.length - 1)
+    s = s.slice(s.indexOf('{') + 1, -1).trim();
 
   // Thousands separators written for TeX: 10,\!080 and 10{,}080.
   s = s.replace(/(\d)(?:,\\!|\{,\})\s*(?=\d{3}(?:\D|$))/g, '$1');

@@ -84,17 +84,6 @@ function closeComplex(a: Complex, b: Complex, rtol: number): boolean {
   return close(a.re, b.re, rtol) && imClose;
 }
 
-/** The numeric value of a constant leaf (for infinities and callers that need a number), or null. */
-export function constantValue(latex: string, deadline: number): Complex | null {
-  const e = parseScalar(latex);
-  if (!e || e.unknowns.length > 0) return null;
-  try {
-    return within(deadline, () => numericValue(e));
-  } catch {
-    return null;
-  }
-}
-
 class Timeout extends Error {}
 
 function within<T>(deadline: number, fn: () => T): T {
@@ -219,10 +208,4 @@ export function equationsEqual(l1: string, r1: string, l2: string, r2: string, d
     if (err instanceof Timeout) return 'timeout';
     return 'unparseable';
   }
-}
-
-/** Free variables of a leaf (empty when it is constant or does not parse). */
-export function unknowns(latex: string): string[] {
-  const e = parseScalar(latex);
-  return e ? [...e.unknowns] : [];
 }
