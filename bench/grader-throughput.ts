@@ -1,16 +1,17 @@
 // Grading throughput on MATH-500 (answers per second), printed as JSON.
-//   npx tsx bench/grader-throughput.ts [--rounds N]
+//   node --import tsx bench/grader-throughput.ts [--rounds 9]
 // Three workloads, each over all 500 gold answers:
 //   gold_vs_gold      compareAnswers(gold, gold): the benchmark the issue names (mostly the normaliser)
 //   boxed_response    the ground-truth reward on "... \boxed{gold}": extraction + normalisation + check
 //   gold_vs_neighbour gold against the next gold of its subject (almost always different): exercises the
-//                     number and symbolic paths, the expensive ones
+//                     number and symbolic paths, the expensive ones (parsed leaves are cached after
+//                     the warm-up round, as they are across a training run)
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { compareAnswers, correctReward } from '../src/grader/index.js';
 
 const roundsArg = process.argv.indexOf('--rounds');
-const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 5;
+const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 9;
 const items = JSON.parse(readFileSync(new URL('../data/math500.json', import.meta.url), 'utf8')) as { answer: string; id: string }[];
 const golds = items.map(i => i.answer);
 const subjects = items.map(i => i.id.split('/')[1]!);
