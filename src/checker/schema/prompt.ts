@@ -1,0 +1,12 @@
+import { T } from '../types.js';
+import { opt, type BlockSpec } from './spec.js';
+
+export const prompt: BlockSpec = {
+  what: 'a prompt',
+  fields: {
+    system: opt(T.union(T.string(), T.none()), null, 'the system turn, or none'),
+    user: opt(T.string(), '{question}', 'the user turn; {question} is replaced by each problem'),
+    template: opt(T.enumOf('template', ['chat', 'raw']), 'chat', "chat: the model's chat template; raw: system, a blank line, then user, as plain text"),
+    stop: opt(T.list(T.string()), [], 'strings that end a response (added to the algorithm\'s stop strings)'),
+  },
+};

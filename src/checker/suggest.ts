@@ -1,0 +1,43 @@
+// "Did you mean": the closest known name by edit distance, if it is close enough to be a plausible typo.
+
+/** Optimal string alignment distance (Levenshtein plus adjacent transpositions: 'gruop' → 'group' is 1). */
+export function editDistance(a: string, b: string): number {
+  const m = a.length;
+  const n = b.length;
+  const d: number[][] = Array.from({ length: m + 1 }, (_, i) => Array.from({ length: n + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= m; i++) {
+    for (let j = 1; j <= n; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[m]![n]!;
+}
+
+/** The candidate nearest to `name`, when within a third of its length (at least 1, at most 3 edits). */
+export function suggest(name: string, candidates: Iterable<string>): string | undefined {
+  const limit = Math.min(3, Math.max(1, Math.floor(name.length / 3)));
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    if (c === name) continue;
+    // Case-only differences are the likeliest typo of all.
+    const dist = c.toLowerCase() === name.toLowerCase() ? 0.5 : editDistance(name, c);
+    if (dist < bestDistance || (dist === bestDistance && best !== undefined && c < best)) {
+      best = c;
+      bestDistance = dist;
+    }
+  }
+  return bestDistance <= limit ? best : undefined;
+}
+
+/** The candidates within `limit` edits, nearest first (for listing close cell ids). */
+export function closest(name: string, candidates: Iterable<string>, count = 5): string[] {
+  return [...candidates]
+    .map(c => ({ c, d: editDistance(name, c) }))
+    .sort((x, y) => x.d - y.d || (x.c < y.c ? -1 : 1))
+    .slice(0, count)
+    .map(x => x.c);
+}
