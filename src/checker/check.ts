@@ -35,8 +35,6 @@ export interface CheckResult {
   experiments: ExperimentIR[];
 }
 
-/** Diagnostics that would only echo a syntax error (a field or block lost to recovery). */
-const ECHOES_OF_SYNTAX = new Set([types.missingField('', '', '').code, types.missingLanguage('').code, rules.missingTrain('').code]);
 
 export function check(files: ReadonlyArray<string | { file: string; text: string }>, options: CheckOptions = {}): CheckResult {
   const rep = new Reporter();
@@ -68,8 +66,10 @@ export function check(files: ReadonlyArray<string | { file: string; text: string
     }
   }
 
+  // A file with syntax errors gets only those: recovery can re-attach what follows an error to the wrong
+  // block, and checking that would report mistakes the user never made. Its checks run once it parses.
   const broken = new Set(program.syntaxDiagnostics().map(d => d.file));
-  const diagnostics = [...program.syntaxDiagnostics(), ...rep.diagnostics.filter(d => !(broken.has(d.file) && ECHOES_OF_SYNTAX.has(d.code)))].sort(compareDiagnostics);
+  const diagnostics = [...program.syntaxDiagnostics(), ...rep.diagnostics.filter(d => !broken.has(d.file))].sort(compareDiagnostics);
   if (countBySeverity(diagnostics).errors > 0) {
     for (const e of experiments) e.cells = [];
   } else {

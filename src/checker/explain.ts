@@ -2,8 +2,10 @@
 // math, so nobody has to guess how advantages are normalised, where clipping and KL enter, or how the
 // loss is averaged (the complaint most often made about the big trainers).
 import type { AlgorithmConfig, CellConfig } from './ir.js';
+import { conditionText } from './rewards.js';
 
-const n = (x: number) => String(x);
+/** Small magnitudes in exponent form (3e-5 reads better than 0.00003). */
+const n = (x: number) => (x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential() : String(x));
 
 function advantageLines(a: AlgorithmConfig): string[] {
   const G = a.group;
@@ -55,7 +57,7 @@ export function explainObjective(c: CellConfig): string {
   const term = `[ℓ_i,t${kl ? ' − β·KL_i,t' : ''}${a.entropy > 0 ? ' + c·H_i,t' : ''}]`;
   const section = (title: string, lines: string[]) => [`  ${title.padEnd(10)} ${lines[0]}`, ...lines.slice(1).map(l => `  ${' '.repeat(10)} ${l}`)];
   const sampling = `temperature ${n(a.temperature)}, top_p ${n(a.top_p)}${a.top_k === null ? '' : `, top_k ${a.top_k}`}, at most ${a.max_tokens} tokens${a.stop.length ? `, stop at ${a.stop.map(s => JSON.stringify(s)).join(', ')}` : ''}`;
-  const filter = c.reward.filter ? ` (only prompts where ${c.reward.text.split(' where ').slice(1).join(' where ')})` : '';
+  const filter = c.reward.filter ? `, only on prompts where ${conditionText(c.reward.filter)}` : '';
   const updates =
     a.updates_per_step === 1
       ? `1 gradient update per rollout step: πθ = πold at the update, so ρ = 1 and ${a.clip ? 'the clip never acts' : 'there is nothing to clip'}`

@@ -106,6 +106,9 @@ export class Resolver {
     const loc = this.at(scope, e);
     const label = name ?? exprText(e);
     if (kind === 'reward') {
+      // A bare name of a declared reward is that declaration (its name and its text), not a new expression.
+      const sym = e.kind === 'Reference' ? scope.lookup(e.name) : undefined;
+      if (sym?.kind === 'reward') return this.symbolValue(sym, loc);
       const ir = lowerReward(e, this.rewardEnv(scope));
       if (!ir) return undefined;
       const v = new DeclValue('reward', 'expr', label, loc, emptyObj(), undefined, false);
