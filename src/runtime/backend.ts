@@ -1,0 +1,119 @@
+// Backend selection. `auto` prefers native TensorFlow (GPU, then CPU: optional packages that download
+// libtensorflow at install time and are often absent), then WebAssembly (always installed), then the
+// pure-JS CPU backend (~150x slower than PyTorch for training; last resort). The result is recorded in
+// run manifests, so it says exactly what ran.
+import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+import { installGradientFixes } from './kernels.js';
+
+export type BackendChoice = 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
+
+export interface BackendInfo {
+  /** What was asked for. */
+  choice: BackendChoice;
+  /** The tfjs backend name now active ('tensorflow', 'wasm', 'cpu'). */
+  name: string;
+  /** The npm package providing it, and its version. */
+  package: string;
+  version: string;
+  /** Threads the backend computes with (1 for wasm without threads, null when the backend decides). */
+  threads: number | null;
+  /** Whether the wasm backend runs its SIMD build (null for other backends). */
+  simd: boolean | null;
+  /** Why earlier candidates of `auto` were skipped. */
+  skipped: string[];
+}
+
+export class BackendUnavailableError extends Error {
+  constructor(choice: BackendChoice, reason: string) {
+    super(`backend '${choice}' is not available: ${reason}`);
+    this.name = 'BackendUnavailableError';
+  }
+}
+
+const require = createRequire(import.meta.url);
+
+function packageVersion(pkg: string): string {
+  try {
+    return (require(`${pkg}/package.json`) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function tryNative(choice: 'tfjs-node-gpu' | 'tfjs-node'): Promise<BackendInfo> {
+  const pkg = `@tensorflow/${choice}`;
+  try {
+    // A variable specifier keeps TypeScript from requiring the optional package's types.
+    const spec: string = pkg;
+    await import(spec);
+  } catch (e) {
+    throw new BackendUnavailableError(choice, `the optional package ${pkg} does not load (${(e as Error).message.split('\n')[0]}); install it with \`npm install ${pkg}\` where libtensorflow can be downloaded, or choose --backend wasm`);
+  }
+  if (!(await tf.setBackend('tensorflow'))) throw new BackendUnavailableError(choice, `${pkg} loaded but the 'tensorflow' backend did not initialise`);
+  await tf.ready();
+  return { choice, name: 'tensorflow', package: pkg, version: packageVersion(pkg), threads: null, simd: null, skipped: [] };
+}
+
+export interface WasmOptions {
+  /** Worker threads for the wasm backend (see wasm-threads.ts); 1 = the stock single-threaded build. */
+  threads?: number;
+}
+
+async function tryWasm(choice: BackendChoice, opts: WasmOptions): Promise<BackendInfo> {
+  const pkg = '@tensorflow/tfjs-backend-wasm';
+  let threads = 1;
+  try {
+    const threaded = (opts.threads ?? 1) > 1;
+    if (threaded) {
+      const { registerThreadedWasm } = await import('./wasm-threads.js');
+      threads = await registerThreadedWasm(opts.threads!);
+    } else {
+      await import(pkg);
+    }
+  } catch (e) {
+    throw new BackendUnavailableError(choice, `${pkg} does not load (${(e as Error).message})`);
+  }
+  if (!(await tf.setBackend('wasm'))) throw new BackendUnavailableError(choice, `${pkg} loaded but the 'wasm' backend did not initialise`);
+  await tf.ready();
+  const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+  return { choice, name: 'wasm', package: pkg, version: packageVersion(pkg), threads, simd, skipped: [] };
+}
+
+async function tryCpu(choice: BackendChoice): Promise<BackendInfo> {
+  if (!(await tf.setBackend('cpu'))) throw new BackendUnavailableError(choice, "tfjs's cpu backend did not initialise");
+  await tf.ready();
+  return { choice, name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', version: packageVersion('@tensorflow/tfjs-backend-cpu'), threads: 1, simd: null, skipped: [] };
+}
+
+/**
+ * Activates a backend and reports it. An explicit choice that cannot load throws BackendUnavailableError
+ * naming what is missing; `auto` falls through the candidates and records why each was skipped.
+ */
+export async function selectBackend(choice: BackendChoice = 'auto', opts: WasmOptions = {}): Promise<BackendInfo> {
+  installGradientFixes();
+  switch (choice) {
+    case 'tfjs-node-gpu':
+    case 'tfjs-node':
+      return tryNative(choice);
+    case 'wasm':
+      return tryWasm(choice, opts);
+    case 'cpu':
+      return tryCpu(choice);
+    case 'auto': {
+      const skipped: string[] = [];
+      const attempts: Array<() => Promise<BackendInfo>> = [() => tryNative('tfjs-node-gpu'), () => tryNative('tfjs-node'), () => tryWasm('auto', opts)];
+      for (const attempt of attempts) {
+        try {
+          const info = await attempt();
+          return { ...info, choice, skipped };
+        } catch (e) {
+          skipped.push((e as Error).message);
+        }
+      }
+      return { ...(await tryCpu('auto')), skipped };
+    }
+    default:
+      throw new BackendUnavailableError(choice, `unknown backend (expected auto, tfjs-node-gpu, tfjs-node, wasm or cpu)`);
+  }
+}
