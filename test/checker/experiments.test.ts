@@ -1,0 +1,123 @@
+// The experiment files check clean, their grids have the cells an independent count says they have, and
+// every cell is a valid, uniquely and stably named config.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { REPO } from '../helpers/golden.js';
+import { check } from '../../src/checker/index.js';
+import { parse } from '../../src/language/parse.js';
+import type { Expr, ExperimentDecl, GridDecl } from '../../src/language/ast.js';
+
+const EXPERIMENTS = readdirSync(join(REPO, 'experiments')).filter(f => f.endsWith('.rlvr')).map(f => `experiments/${f}`);
+const checkAll = () => check(EXPERIMENTS, { cwd: REPO });
+
+test('every experiment file checks without errors', () => {
+  const { diagnostics } = checkAll();
+  assert.deepEqual(diagnostics.filter(d => d.severity === 'error').map(d => `${d.file}:${d.span.start.line} ${d.code} ${d.summary}`), []);
+});
+
+test('the only warnings are the intended ones of paper-mini (clipping ablation and the γ = 0 control)', () => {
+  const warnings = checkAll().diagnostics.map(d => `${d.file} ${d.code} ${d.summary}`);
+  assert.deepEqual(warnings, [
+    'experiments/paper-mini.rlvr RLVR5009 no clipping bias: clip = none',
+    'experiments/paper-mini.rlvr RLVR5009 no clipping bias: one update per rollout step (minibatch 128 = 16 prompts × 8 samples)',
+    'experiments/paper-mini.rlvr RLVR5008 reward random(0) is always 0: nothing will be learned',
+  ]);
+});
+
+// ---- an independent count of paper-mini's cells, from the AST and the source text only ----
+
+const src = readFileSync(join(REPO, 'experiments/paper-mini.rlvr'), 'utf8');
+const textOf = (e: Expr) => src.slice(e.span.start.offset, e.span.end.offset).replace(/\s+/g, '');
+
+function gridCells(g: GridDecl): Array<Record<string, string>> {
+  let cells: Array<Record<string, string>> = [{}];
+  const excludes: Array<Record<string, string[]>> = [];
+  for (const e of g.entries) {
+    if (e.kind === 'GridAxis' && e.values.kind === 'List') {
+      const key = e.path.parts.map(p => p.text).join('.');
+      const items = e.values.items;
+      cells = cells.flatMap(c => items.map(v => ({ ...c, [key]: textOf(v) })));
+    } else if (e.kind === 'GridRule' && e.rule === 'exclude') {
+      const rule: Record<string, string[]> = {};
+      for (const a of e.body.entries) {
+        if (a.kind !== 'Assignment') continue;
+        rule[a.path.parts.map(p => p.text).join('.')] = a.value.kind === 'List' ? a.value.items.map(textOf) : [textOf(a.value)];
+      }
+      excludes.push(rule);
+    }
+  }
+  return cells.filter(c => !excludes.some(r => Object.entries(r).every(([k, vs]) => vs.includes(c[k]!))));
+}
+
+test('paper-mini: each grid has the product of its axes minus its exclusions, and repeated runs are merged', () => {
+  const ast = parse(src, 'paper-mini.rlvr').ast;
+  const exp = ast.items.find((i): i is ExperimentDecl => i.kind === 'Experiment')!;
+  const grids = exp.items.filter((i): i is GridDecl => i.kind === 'Grid');
+  const train = exp.items.find(i => i.kind === 'Declaration' && i.declKind === 'train');
+  assert.ok(train && train.kind === 'Declaration' && train.body);
+  const defaults: Record<string, string> = { seed: '1' };
+  for (const e of train.body.entries) if (e.kind === 'Assignment') defaults[e.path.parts[0]!.text] = textOf(e.value);
+
+  const ir = checkAll().experiments.find(e => e.name === 'paper_mini')!;
+  const runs = new Set<string>();
+  for (const g of grids) {
+    const expected = gridCells(g);
+    const got = ir.grids.find(x => x.name === g.name!.text)!;
+    assert.equal(got.cells.length, expected.length, `grid ${g.name!.text}`);
+    for (const c of expected) runs.add(JSON.stringify({ ...defaults, ...c }, Object.keys({ ...defaults, ...c }).sort()));
+  }
+  assert.equal(ir.grids.map(x => x.cells.length).join('+'), '63+9+10');
+  assert.equal(ir.cells.length, runs.size);
+  assert.equal(ir.cells.length + ir.duplicates.length, 63 + 9 + 10);
+  assert.deepEqual(ir.duplicates.map(d => d.id), [1, 2, 3].map(s => `clipping/model=qwen_math_like,reward=random,algorithm=grpo,seed=${s}`));
+});
+
+// ---- cells: valid, unique, stable, safe as directory names ----
+
+test('every produced cell validates against schema/cell-config.schema.json (compiled independently here)', () => {
+  const schema = JSON.parse(readFileSync(join(REPO, 'schema/cell-config.schema.json'), 'utf8')) as object;
+  const validate = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true }).compile(schema);
+  const cells = checkAll().experiments.flatMap(e => e.cells);
+  assert.ok(cells.length > 50);
+  for (const c of cells) assert.ok(validate(c), `${c.id}: ${JSON.stringify(validate.errors)}`);
+});
+
+test('cell ids are unique within an experiment, identical across checks, and safe as directory names', () => {
+  const first = checkAll().experiments;
+  const second = checkAll().experiments;
+  for (const [i, e] of first.entries()) {
+    const ids = e.cells.map(c => c.id);
+    assert.equal(new Set(ids).size, ids.length, e.name);
+    assert.deepEqual(second[i]!.cells.map(c => c.id), ids);
+    assert.deepEqual(JSON.parse(JSON.stringify(second[i]!.cells)), JSON.parse(JSON.stringify(e.cells)), 'same input, same configs');
+    for (const id of ids) {
+      for (const segment of id.split('/')) {
+        assert.match(segment, /^[A-Za-z0-9._()+%=,~-]+$/, id);
+        assert.ok(segment !== '.' && segment !== '..' && segment.length <= 200, id);
+      }
+      assert.ok(id.split('/').length <= 2, id);
+    }
+  }
+  const mini = first.find(e => e.name === 'paper_mini')!;
+  assert.ok(mini.cells.some(c => c.id === 'rewards/model=qwen_math_like,reward=random,seed=2'));
+  assert.ok(mini.cells.some(c => c.id === 'gamma/model=qwen_math_like,reward=random(0.001),seed=1'));
+  assert.deepEqual(first.find(e => e.name === 'quickstart')!.cells.map(c => c.id), ['default']);
+});
+
+test('cells carry one root seed and every value resolved (spot checks against the spec)', () => {
+  const mini = checkAll().experiments.find(e => e.name === 'paper_mini')!;
+  const c = mini.cells.find(x => x.id === 'clipping/model=qwen_math_like,reward=random,algorithm=no_clip,seed=3')!;
+  assert.equal(c.seed, 3);
+  assert.equal(c.algorithm.clip, null);
+  assert.equal(c.algorithm.updates_per_step, 4);
+  assert.equal(c.reward.text, 'random(0.5)');
+  assert.equal(c.model.source, 'transformer');
+  if (c.model.source !== 'transformer') return;
+  assert.deepEqual(c.model.stages.map(s => `${s.stage}:${s.corpus.strategies.code.share}`), ['pretrain:0.5', 'midtrain:0.65']);
+  const u = mini.cells.find(x => x.id === 'clipping/model=qwen_math_like,reward=random,algorithm=one_update,seed=1')!;
+  assert.equal(u.algorithm.updates_per_step, 1);
+  assert.deepEqual(u.algorithm.clip, { low: 0.2, high: 0.2 });
+});
