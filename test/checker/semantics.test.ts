@@ -1,0 +1,135 @@
+// What the checker means by each construct: imports and derivations, grid expansion with rules and
+// nested axes, reward lowering, ids and suggestions. Specs live in memory (a SourceHost), so each test
+// shows its whole input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { check, cellId, escapeIdValue, type CellConfig } from '../../src/checker/index.js';
+import { editDistance, suggest } from '../../src/checker/suggest.js';
+
+const ROOT = '/virtual';
+function run(files: Record<string, string>, roots = ['main.rlvr']) {
+  const host = { readFile: (p: string) => files[p.slice(ROOT.length + 1)] };
+  const fs = { exists: () => true, isDirectory: () => true };
+  return check(roots, { cwd: ROOT, host, fs });
+}
+const codes = (r: ReturnType<typeof run>) => r.diagnostics.map(d => `${d.file}:${d.span.start.line} ${d.code}`);
+
+const COMMON = `dataset arith = arithmetic { operands = 2..2, train = 100, test = 50 }
+model tiny = transformer {
+  layers = 1
+  d_model = 32
+  heads = 4
+  context = 48
+  pretrain on arith.train { steps = 10, lr = 1e-3, family = qwen_math_like }
+}
+reward gt = correct(label)
+algorithm grpo { prompts_per_step = 4, group = 4, minibatch = 8, max_tokens = 40 }
+optimizer adam { lr = 1e-4 }
+`;
+const TRAIN = 'train { model = tiny, data = arith.train, reward = gt, algorithm = grpo, optimizer = adam, steps = 5 }';
+const exp = (body: string, head = 'import "common.rlvr"\n') => `${head}experiment e {\n  language = 1\n  ${body}\n}\n`;
+
+test('import of a whole file and of selected names; declarations resolve in their own file', () => {
+  const r = run({
+    'common.rlvr': COMMON,
+    'main.rlvr': exp(`model wide = tiny with { d_model = 64, pretrain.lr = 5e-4 }\n  ${TRAIN.replace('tiny', 'wide')}`, 'import { arith, tiny, gt, grpo, adam } from "common.rlvr"\n'),
+  });
+  assert.deepEqual(codes(r), []);
+  const m = r.experiments[0]!.cells[0]!.model;
+  assert.ok(m.source === 'transformer');
+  assert.equal(m.d_model, 64);
+  assert.equal(m.d_ff, 256, 'the computed default follows the override');
+  assert.equal(m.stages[0]!.lr, 5e-4);
+  assert.equal(m.stages[0]!.steps, 10, 'fields not overridden are inherited');
+  assert.deepEqual(r.experiments[0]!.sources.map(s => s.file), ['main.rlvr', 'common.rlvr']);
+});
+
+test('a sub-block in `with` overrides the stage of the same kind, or adds a stage when there is none', () => {
+  const r = run({
+    'common.rlvr': COMMON,
+    'main.rlvr': exp(`model a = tiny with { pretrain { steps = 20 } }
+  model b = tiny with { midtrain on arith.train { steps = 5, lr = 1e-4, family = bad_code } }
+  ${TRAIN}
+  grid { model in [a, b] }`),
+  });
+  assert.deepEqual(codes(r), []);
+  const stages = (c: CellConfig) => (c.model.source === 'transformer' ? c.model.stages.map(s => `${s.stage}:${s.steps}:${s.corpus.preset}`) : []);
+  assert.deepEqual(r.experiments[0]!.cells.map(stages), [['pretrain:20:qwen_math_like'], ['pretrain:10:qwen_math_like', 'midtrain:5:bad_code']]);
+});
+
+test('grid: exclude and only rules, nested axes and expression values', () => {
+  const r = run({
+    'common.rlvr': COMMON,
+    'main.rlvr': exp(`${TRAIN}
+  grid {
+    reward in [gt, random(0.5), 0.5 * gt + 0.5 * boxed_nonempty]
+    algorithm.clip in [0.2, none, (0.2, 0.28)]
+    seed in [1, 2]
+    exclude { reward = random(0.5), algorithm.clip = [0.2, (0.2, 0.28)] }
+    only { seed = 1 }
+  }`),
+  });
+  const cells = r.experiments[0]!.cells;
+  assert.equal(cells.length, 3 * 3 - 2, 'product of the first two axes minus two exclusions, seed 1 only');
+  assert.ok(cells.every(c => c.seed === 1));
+  const c = cells.find(x => x.id === 'reward=random(0.5),algorithm.clip=none,seed=1')!;
+  assert.equal(c.algorithm.clip, null);
+  assert.deepEqual(cells.find(x => x.id === 'reward=gt,algorithm.clip=(0.2%2C0.28),seed=1')!.algorithm.clip, { low: 0.2, high: 0.28 });
+  assert.equal(cells.find(x => x.id.startsWith('reward=0.5%2Agt+0.5%2Aboxed_nonempty,'))!.reward.binary, false);
+  assert.deepEqual(codes(r).filter(x => !x.endsWith('RLVR5009')), [], 'only the clip = none warning');
+});
+
+test('identical cells of different grids run once, under the first id', () => {
+  const r = run({ 'common.rlvr': COMMON, 'main.rlvr': exp(`${TRAIN}\n  grid a { seed in [1, 2] }\n  grid b { seed in [2, 3] }`) });
+  const e = r.experiments[0]!;
+  assert.deepEqual(e.cells.map(c => c.id), ['a/seed=1', 'a/seed=2', 'b/seed=3']);
+  assert.deepEqual(e.duplicates, [{ id: 'b/seed=2', sameAs: 'a/seed=2' }]);
+});
+
+test('rewards: combinators lower to a tree, `where` restricts the prompts, constants are found', () => {
+  const r = run({
+    'common.rlvr': COMMON,
+    'main.rlvr': exp(`reward one_shot = correct(label) where example == 0
+  reward guarded = if contains("python") then 0 else gt
+  reward never = gt and random(0)
+  ${TRAIN}
+  grid { reward in [one_shot, guarded, never] }`),
+  });
+  assert.deepEqual(codes(r), ['main.rlvr:6 RLVR5008'], 'gt and random(0) is always 0');
+  const [oneShot, guarded] = r.experiments[0]!.cells.map(c => c.reward);
+  assert.deepEqual(oneShot!.filter, { op: '==', left: { var: 'example' }, right: { value: 0 } });
+  assert.equal(oneShot!.text, 'correct(label) where example == 0');
+  assert.deepEqual(guarded!.expr, {
+    op: 'if', cond: { op: 'contains', text: 'python' }, then: { op: 'const', value: 0 },
+    else: { op: 'named', name: 'gt', reward: { op: 'correct', target: 'label' } },
+  });
+});
+
+test('the experiment seed is every cell\'s root seed unless a grid varies it', () => {
+  const r = run({ 'common.rlvr': COMMON, 'main.rlvr': exp(`seed = 42\n  ${TRAIN}`) });
+  assert.equal(r.experiments[0]!.cells[0]!.seed, 42);
+});
+
+test('an experiment declaration cannot shadow an imported one', () => {
+  const r = run({ 'common.rlvr': COMMON, 'main.rlvr': exp(`reward gt = boxed_nonempty\n  ${TRAIN}`) });
+  assert.deepEqual(codes(r), ['main.rlvr:4 RLVR2002']);
+  assert.equal(r.diagnostics[0]!.related?.[0]?.file, 'common.rlvr');
+});
+
+test('cell ids escape what a directory name cannot hold, and stay short', () => {
+  assert.equal(escapeIdValue('contains("py thon")'), 'contains(%22py%20thon%22)');
+  assert.equal(escapeIdValue('a/b=c,d%'), 'a%2Fb%3Dc%2Cd%25');
+  assert.equal(escapeIdValue('γ'), '%CE%B3');
+  assert.equal(cellId('rewards', [['model', 'a'], ['seed', '1']]), 'rewards/model=a,seed=1');
+  const long = cellId(null, [['reward', 'x'.repeat(300)]]);
+  assert.equal(long.length, 180 + 1 + 16);
+  assert.notEqual(long, cellId(null, [['reward', 'x'.repeat(301)]]));
+});
+
+test('suggestions: transpositions count as one edit, distant names are not suggested', () => {
+  assert.equal(editDistance('gruop', 'group'), 1);
+  assert.equal(editDistance('kitten', 'sitting'), 3);
+  assert.equal(suggest('minibtach', ['minibatch', 'max_tokens']), 'minibatch');
+  assert.equal(suggest('lr', ['layers', 'heads']), undefined);
+  assert.equal(suggest('Group_Norm', ['group_norm', 'group_center']), 'group_norm');
+});
