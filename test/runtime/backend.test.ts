@@ -1,0 +1,29 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { BackendUnavailableError, selectBackend } from '../../src/runtime/index.js';
+
+test("auto falls back past the absent native packages to wasm and reports what ran and why", async () => {
+  const info = await selectBackend('auto');
+  // In this project's CI the optional @tensorflow/tfjs-node(-gpu) packages are not installed.
+  assert.equal(info.name, 'wasm');
+  assert.equal(tf.getBackend(), 'wasm');
+  assert.equal(info.package, '@tensorflow/tfjs-backend-wasm');
+  assert.match(info.version, /^\d+\.\d+\.\d+$/);
+  assert.equal(typeof info.simd, 'boolean');
+  assert.equal(info.threads, 1);
+  assert.equal(info.skipped.length, 2);
+  assert.match(info.skipped[0]!, /@tensorflow\/tfjs-node-gpu/);
+  assert.match(info.skipped[1]!, /@tensorflow\/tfjs-node\b/);
+});
+
+test('an explicit backend that cannot load is an error naming the missing package', async () => {
+  await assert.rejects(selectBackend('tfjs-node'), (e: Error) => e instanceof BackendUnavailableError && /backend 'tfjs-node' is not available: the optional package @tensorflow\/tfjs-node does not load/.test(e.message));
+  await assert.rejects(selectBackend('bogus' as never), /unknown backend/);
+});
+
+test('cpu can be chosen explicitly', async () => {
+  const info = await selectBackend('cpu');
+  assert.equal(info.name, 'cpu');
+  assert.equal(tf.getBackend(), 'cpu');
+});
