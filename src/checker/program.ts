@@ -155,6 +155,8 @@ export class Program {
       for (const n of imp.names) {
         const sym = exported.get(n.text);
         if (!sym) {
+          // A name lost to a syntax error in that file is not the importer's mistake.
+          if (target.parsed.diagnostics.length > 0) continue;
           this.rep.report(names.notExported(n.text, imp.path.value, suggest(n.text, exported.keys())), { file: f.display, span: n.span });
           continue;
         }

@@ -133,3 +133,18 @@ test('suggestions: transpositions count as one edit, distant names are not sugge
   assert.equal(suggest('lr', ['layers', 'heads']), undefined);
   assert.equal(suggest('Group_Norm', ['group_norm', 'group_center']), 'group_norm');
 });
+
+test('a cell that does not match the published schema is an internal error naming the field', async () => {
+  const { assertValidCell, InternalError } = await import('../../src/checker/index.js');
+  const r = run({ 'common.rlvr': COMMON, 'main.rlvr': exp(TRAIN) });
+  const cell = structuredClone(r.experiments[0]!.cells[0]!);
+  assert.doesNotThrow(() => assertValidCell(cell));
+  (cell.algorithm as { group: number }).group = 1;
+  assert.throws(() => assertValidCell(cell), (e: unknown) => e instanceof InternalError && /\/algorithm\/group must be >= 2/.test(e.message));
+});
+
+test('names lost to a syntax error in an imported file are not reported again in the importer', () => {
+  const r = run({ 'common.rlvr': `${COMMON}reward broken = = 1\n`, 'main.rlvr': exp(TRAIN, 'import { arith, tiny, gt, grpo, adam, broken } from "common.rlvr"\n') });
+  assert.ok(r.diagnostics.length > 0);
+  assert.ok(r.diagnostics.every(d => d.file === 'common.rlvr' && d.code.startsWith('RLVR1')), JSON.stringify(codes(r)));
+});
