@@ -9,7 +9,7 @@ type Command = (args: string[], io: CliIO) => Promise<number>;
 const commands: Record<string, { summary: string; usage: string; load: () => Promise<Command> }> = {
   check: {
     summary: 'parse and check spec files; silent when valid',
-    usage: 'rlvrc check FILE... [--format json]',
+    usage: 'rlvrc check FILE... [--format json] [--cells]',
     load: async () => (await import('./check.js')).checkCommand,
   },
   fmt: {
