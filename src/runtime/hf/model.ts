@@ -4,12 +4,11 @@
 // and QK-norm (OLMo2), RoPE scaling, GQA, tied embeddings. All projections are 2-D matmuls over B·T rows.
 import * as tf from '@tensorflow/tfjs';
 import { installGradientFixes } from '../kernels.js';
-import { embedding } from '../nn.js';
 import type { KvCache, Policy, TokenBatch, WeightMap } from '../policy.js';
 import type { Tokenizer } from '../tokenizer.js';
 import { ropeInvFreq, type HfConfig } from './config.js';
 import { assemble, disassemble, weightLayout, type LayoutEntry } from './layout.js';
-import { applyRope, embeddingT, rmsNorm, swiglu } from './ops.js';
+import { applyRope, embeddingRows, rmsNorm, swiglu } from './ops.js';
 
 const NEG = -1e9; // finite: a fully masked row (left padding) gives a uniform softmax, not NaN
 
@@ -157,8 +156,7 @@ export class HfCausalLM implements Policy {
   }
 
   private embedIds(ids: Int32Array): tf.Tensor2D {
-    const t = tf.tensor1d(ids, 'int32');
-    return this.config.tieWordEmbeddings ? embeddingT(this.embed, t) : embedding(this.embed, t);
+    return embeddingRows(this.embed, ids, this.config.tieWordEmbeddings);
   }
 
   /** Position ids counting real tokens from `start` (left padding does not shift positions). */

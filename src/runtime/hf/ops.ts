@@ -41,17 +41,24 @@ export function swiglu(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
 }
 
 /**
- * Rows `ids` of an embedding stored transposed, tableT [D, V] → [N, D]. Tied checkpoints keep one
- * [D, V] matrix so the LM head is a plain matmul (wasm runs transposed matmuls 10-20x slower); the
- * lookup gathers columns and the gradient scatters rows of a [V, D] buffer, transposed once.
+ * Rows `ids` of an embedding table [V, D] → [N, D], or of one stored transposed, tableT [D, V] (tied
+ * checkpoints keep one [D, V] matrix so the LM head is a plain matmul: wasm runs transposed matmuls
+ * 10-20x slower). The gradient scatter-adds rows of a [V, D] buffer (transposed once for tableT); the ids
+ * are kept as a JS array because the backward pass runs after the forward pass's tensors are disposed.
  */
-export function embeddingT(tableT: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
+export function embeddingRows(table: tf.Tensor2D, ids: Int32Array, transposed: boolean): tf.Tensor2D {
   const f = tf.customGrad(((t: tf.Tensor) => {
-    const value = tf.transpose(tf.gather(t as tf.Tensor2D, ids, 1));
-    const gradFunc = (dy: tf.Tensor) => tf.transpose(tf.scatterND(tf.reshape(ids, [-1, 1]), dy, [t.shape[1]!, t.shape[0]!]));
+    const idx = tf.tensor1d(ids, 'int32');
+    const value = transposed ? tf.transpose(tf.gather(t as tf.Tensor2D, idx, 1)) : tf.gather(t as tf.Tensor2D, idx);
+    const gradFunc = (dy: tf.Tensor) => {
+      const V = transposed ? t.shape[1]! : t.shape[0]!;
+      const D = transposed ? t.shape[0]! : t.shape[1]!;
+      const g = tf.scatterND(tf.tensor2d(ids, [ids.length, 1], 'int32'), dy, [V, D]);
+      return transposed ? tf.transpose(g) : g;
+    };
     return { value, gradFunc };
   }) as unknown as GradFn);
-  return f(tableT) as tf.Tensor2D;
+  return f(table) as tf.Tensor2D;
 }
 
 /**
