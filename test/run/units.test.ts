@@ -10,9 +10,10 @@ import {
 import { JsonlWriter } from '../../src/runtime/run/artifacts.js';
 import { applyOverride, applyOverrides, compileCellSchema, parseSet } from '../../src/runtime/run/overrides.js';
 import { selectMany, selectOne } from '../../src/runtime/run/select.js';
+import { ProgressView } from '../../src/runtime/run/progress.js';
 import { configDiff, finalEvalMetrics } from '../../src/runtime/run/cell.js';
 import { CELLS, CELL_SCHEMA } from './fixtures/fake-program.js';
-import { tmp } from './helpers.js';
+import { captureIO, tmp } from './helpers.js';
 
 describe('cellDirName', () => {
   test('a grid prefix becomes __ and readable ids stay as they are', () => {
@@ -153,5 +154,34 @@ describe('--set', () => {
     assert.equal(CELLS[0]!.lr, 0.1, 'the embedded cells are not modified');
     assert.throws(() => applyOverrides(CELLS, [{ path: 'lr', value: 5 }], validate), /--set lr=5 makes cell 'reward=ground_truth,seed=1' invalid: \/lr must be <= 1/);
     assert.throws(() => applyOverrides(CELLS, [{ path: 'train.steps', value: 'many' }], validate), /--set train.steps="many" makes cell .* invalid: \/train\/steps must be integer/);
+  });
+});
+
+describe('progress display', () => {
+  test('on a terminal: a bar per running cell, redrawn in place, with finished lines above', async () => {
+    const io = Object.assign(captureIO(), { isTTY: true, columns: 80 });
+    const view = new ProgressView(io);
+    view.start('a=1', null, 20);
+    view.start('a=2', 10, 20);
+    view.step('a=1', 10, 20, { reward: 0.5 });
+    await new Promise(r => setTimeout(r, 150)); // redraws are throttled to 10 a second
+    view.end('a=1', '[a=1] finished in 1.0s');
+    view.close();
+    assert.match(io.out, /██████████░░░░░░░░░░ 10\/20 \d+s a=1 reward 0.5\n/);
+    assert.match(io.out, /██████████░░░░░░░░░░ 10\/20 \d+s a=2\n/, 'the resumed cell starts at its checkpoint step');
+    assert.ok(io.out.includes('\x1b[2A\x1b[J[a=1] finished in 1.0s\n'), 'bars are erased before a lasting line');
+    assert.ok(io.out.endsWith('\x1b[1A\x1b[J'), 'close erases the last bar');
+    assert.doesNotMatch(io.out, /step 10\/20/, 'no plain lines on a terminal');
+  });
+  test('elsewhere: plain lines, about ten per cell', () => {
+    const io = captureIO();
+    const view = new ProgressView(io);
+    view.start('a=1', null, 30);
+    for (let s = 1; s <= 30; s++) view.step('a=1', s, 30, { loss: 1 / s });
+    view.end('a=1', '[a=1] finished in 1.0s');
+    const lines = io.out.trimEnd().split('\n');
+    assert.equal(lines.length, 12);
+    assert.equal(lines[1], '[a=1] step 3/30 loss 0.3333');
+    assert.equal(lines[10], '[a=1] step 30/30 loss 0.03333');
   });
 });

@@ -152,7 +152,7 @@ export class ProgressView {
       const frac = r.total ? Math.min(1, r.step / r.total) : 0;
       const bar = r.total ? `${'█'.repeat(Math.round(frac * 20)).padEnd(20, '░')} ${r.step}/${r.total}` : `step ${r.step}`;
       const secs = Math.round((Date.now() - r.since) / 1000);
-      const text = `${bar} ${secs}s ${r.id} ${formatMetrics(r.metrics)}`;
+      const text = `${bar} ${secs}s ${r.id} ${formatMetrics(r.metrics)}`.trimEnd();
       return text.length > width - 1 ? text.slice(0, width - 2) + '…' : text;
     });
     if (lines.length) this.io.stdout(lines.join('\n') + '\n');

@@ -14,12 +14,12 @@ export function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-/** Up to `max` candidates close to `word` (edit distance within a third of its length, at least 2). */
+/** Up to `max` candidates close to `word`: within a third of its length (at least 2), and never a total rewrite. */
 export function closest(word: string, candidates: Iterable<string>, max = 3): string[] {
   const limit = Math.max(2, Math.floor(word.length / 3));
   return [...new Set(candidates)]
     .map(c => ({ c, d: editDistance(word, c) }))
-    .filter(x => x.d <= limit)
+    .filter(x => x.d <= limit && x.d < word.length)
     .sort((x, y) => x.d - y.d || x.c.localeCompare(y.c))
     .slice(0, max)
     .map(x => x.c);
