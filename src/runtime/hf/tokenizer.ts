@@ -22,7 +22,11 @@ export interface ChatMessage {
 export interface HfTokenizerOptions {
   /** Token (text) that ends generation for the sampler; default tokenizer_config's eos_token. */
   eos?: string;
-  /** Date the chat template sees (strftime_now, Llama 3.x system headers); pinned for reproducibility. */
+  /**
+   * Date the chat template sees as `date_string` (Llama 3.x system headers); pinned for reproducibility
+   * (default 26 Jul 2024, Llama 3.1's own fallback). A template that calls strftime_now() directly still
+   * gets today's date from @huggingface/jinja, which does not let callers replace its globals.
+   */
   date?: Date;
 }
 
@@ -143,6 +147,7 @@ export class HfTokenizer implements Tokenizer {
       if (id === this.eos) break;
       if (id >= 0 && id < this.vocabSize) cut.push(id);
     }
+    if (cut.length === 0) return ''; // the library rejects an empty list
     return this.tok.decode(cut, { skip_special_tokens: true, clean_up_tokenization_spaces: false });
   }
 
@@ -182,7 +187,7 @@ export class HfTokenizer implements Tokenizer {
       ...specials,
       messages: messages.map(m => ({ ...m })),
       add_generation_prompt: opts.addGenerationPrompt ?? true,
-      strftime_now: (fmt: string) => strftime(date, fmt),
+      date_string: strftime(date, '%d %b %Y'),
       ...opts.variables,
     });
   }
