@@ -11,27 +11,8 @@ import { containsHole, numberLiteral, shapeOf, unparen } from './types.js';
 import type { Loc } from './values.js';
 
 export interface MajoritySpec { samples: number; temperature: number }
-
-export type RewardNode =
-  | { op: 'correct'; target: 'label' }
-  | { op: 'correct'; target: 'majority_label'; samples: number; temperature: number }
-  | { op: 'boxed_nonempty' }
-  | { op: 'random'; p: number }
-  | { op: 'contains'; text: string }
-  | { op: 'no_repetition'; min_length: number; max_length: number; min_repeats: number }
-  | { op: 'const'; value: number }
-  | { op: 'not'; arg: RewardNode }
-  | { op: 'and' | 'or'; args: RewardNode[] }
-  | { op: 'sum'; terms: Array<{ weight: number; term: RewardNode }> }
-  | { op: 'if'; cond: RewardNode; then: RewardNode; else: RewardNode }
-  /** A reference to another reward declaration, kept so explanations read like the spec. */
-  | { op: 'named'; name: string; reward: RewardNode };
-
-export type CondOperand = { var: 'label' | 'majority_label' | 'example' } | { value: number | string };
-export type Condition =
-  | { op: '==' | '!=' | '<' | '<=' | '>' | '>='; left: CondOperand; right: CondOperand }
-  | { op: 'and' | 'or'; args: Condition[] }
-  | { op: 'not'; arg: Condition };
+import type { Condition, CondOperand, RewardNode } from '../runtime/cell/config.js';
+export type { Condition, CondOperand, RewardNode };
 
 export interface RewardIR {
   expr: RewardNode;
