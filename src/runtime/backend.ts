@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { installGradientFixes } from './kernels.js';
+import { installWasmKernels } from './wasm-kernels.js';
 
 export type BackendChoice = 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
 
@@ -58,6 +59,8 @@ async function tryNative(choice: 'tfjs-node-gpu' | 'tfjs-node'): Promise<Backend
 export interface WasmOptions {
   /** Worker threads for the wasm backend (see wasm-threads.ts); 1 = the stock single-threaded build. */
   threads?: number;
+  /** Replace wasm's batched matmul and transpose with faster ones (wasm-kernels.ts). Default true. */
+  fastKernels?: boolean;
 }
 
 async function tryWasm(choice: BackendChoice, opts: WasmOptions): Promise<BackendInfo> {
@@ -76,6 +79,7 @@ async function tryWasm(choice: BackendChoice, opts: WasmOptions): Promise<Backen
   }
   if (!(await tf.setBackend('wasm'))) throw new BackendUnavailableError(choice, `${pkg} loaded but the 'wasm' backend did not initialise`);
   await tf.ready();
+  if (opts.fastKernels ?? true) installWasmKernels();
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   return { choice, name: 'wasm', package: pkg, version: packageVersion(pkg), threads, simd, skipped: [] };
 }

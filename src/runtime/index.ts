@@ -15,4 +15,5 @@ export { grpoLoss, klEstimate, aggregate, type Aggregation, type KlEstimator, ty
 export { GrpoTrainer, type GrpoConfig, type Item, type RewardFn, type StepStats } from './grpo/trainer.js';
 export { saveCheckpoint, loadCheckpoint, CheckpointError, prefixed, unprefixed, type Checkpoint } from './checkpoint.js';
 export { NonFiniteError, assertFinite } from './guards.js';
-export { embedding, pickColumns, layerNorm, gelu, linear } from './nn.js';
+export { embedding, pickColumns, layerNorm, gelu, linear, columnSum } from './nn.js';
+export { installWasmKernels } from './wasm-kernels.js';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { Gpt, Rng, initGptWeights, sftLoss, type SftExample } from '../../src/runtime/index.js';
+import { Gpt, Rng, gelu, initGptWeights, sftLoss, type SftExample } from '../../src/runtime/index.js';
 import { tinyTokenizer, useBackend } from './setup.js';
 
 /** Central difference of f at x[i] (float32: eps 1e-2 balances truncation against rounding). */
@@ -83,3 +83,13 @@ for (const backend of ['wasm', 'cpu'] as const) {
     gpt.dispose();
   });
 }
+
+test('gelu is the tanh approximation ½x(1 + tanh(√(2/π)(x + 0.044715x³))), as PyTorch computes it', async () => {
+  await useBackend('wasm');
+  const xs = [-4, -1.5, -0.3, 0, 0.2, 1, 2.5, 6];
+  const got = gelu(tf.tensor1d(xs)).dataSync();
+  xs.forEach((x, i) => {
+    const want = 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)));
+    assert.ok(Math.abs(got[i]! - want) < 1e-5, `gelu(${x}) = ${got[i]}, expected ${want}`);
+  });
+});
