@@ -1,0 +1,162 @@
+// rlvrc report: golden report.md / report.csv / cells.csv for committed runs directories, well-formed
+// SVG curves with one line per group, means over seeds computed independently, options, broken input,
+// and a report of a runs directory the run layer itself wrote.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { reportCommand } from '../../src/cli/report.js';
+import { loadRuns } from '../../src/report/index.js';
+import { buildCurves } from '../../src/report/curves.js';
+import { groupCells, varyingAxes } from '../../src/report/table.js';
+import { niceTicks } from '../../src/report/svg.js';
+import { runProgram } from '../../src/runtime/run/index.js';
+import { expectGolden, goldenCases } from '../helpers/golden.js';
+import { DEFINITION } from '../run/fixtures/fake-program.js';
+import { captureIO, readJson, tmp } from '../run/helpers.js';
+import { checkWellFormed } from './xml.js';
+
+async function report(args: string[], cwd: string) {
+  let out = '';
+  let err = '';
+  const code = await reportCommand(args, { stdout: s => { out += s; }, stderr: s => { err += s; }, cwd });
+  return { code, out, err };
+}
+
+/** A copy of a fixture's runs directory, since the report is written inside it. */
+function copyRuns(caseDir: string): string {
+  const dir = join(tmp('rlvrc-report-'), 'runs');
+  cpSync(join(caseDir, 'runs'), dir, { recursive: true });
+  return dir;
+}
+
+const expectedSeries: Record<string, number> = { 'paper-mini': 4, 'ids-only': 4 };
+
+describe('golden reports', () => {
+  for (const { name, dir: caseDir } of goldenCases('report')) {
+    test(name, async () => {
+      const runs = copyRuns(caseDir);
+      const r = await report(['runs'], join(runs, '..'));
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /^wrote runs\/report\/report.md, report.csv, cells.csv and \d+ plots? \(\d+ cells, \d+ groups\)\n$/);
+      const out = join(runs, 'report');
+      for (const f of ['report.md', 'report.csv', 'cells.csv']) expectGolden(join(caseDir, 'expected', f), readFileSync(join(out, f), 'utf8'));
+      const svgs = readdirSync(out).filter(f => f.endsWith('.svg')).sort();
+      expectGolden(join(caseDir, 'expected', 'plots.txt'), svgs.join('\n') + '\n');
+      for (const svg of svgs) {
+        const text = readFileSync(join(out, svg), 'utf8');
+        const xml = checkWellFormed(text);
+        assert.equal(xml.root, 'svg');
+        assert.equal(xml.elements.get('polyline'), expectedSeries[name], `${svg}: one line per group`);
+        assert.ok(text.includes('>step</text>'), 'x axis label');
+        assert.ok(text.includes(`>${svg.replace(/\.svg$/, '')}</text>`), 'y axis label');
+        // Every point lies inside the plot frame.
+        for (const m of text.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"/g)) {
+          const [x, y] = [Number(m[1]), Number(m[2])];
+          assert.ok(x >= 64 && x <= 520 && y >= 36 && y <= 370, `${svg}: point ${x},${y} outside the plot`);
+        }
+      }
+    });
+  }
+});
+
+describe('what the report computes', () => {
+  test('curves are the mean over seeds at each step; failed cells and torn lines are left out', () => {
+    const runs = join(goldenCases('report').find(c => c.name === 'paper-mini')!.dir, 'runs');
+    const cells = loadRuns(runs);
+    const axes = varyingAxes(cells);
+    assert.deepEqual(axes.map(a => a.name), ['model', 'reward', 'seed']);
+    const groups = groupCells(cells, axes, ['math.accuracy']);
+    const curves = buildCurves(groups, ['math.accuracy'], g => g.key.join(' · '), g => g.key.join(','));
+    const series = new Map(curves[0]!.series.map(s => [s.label, s]));
+    // Independently from the files: the two seeds of qwen_math_like · random, averaged per step.
+    const evalsOf = (id: string) => readFileSync(join(runs, id, 'eval.jsonl'), 'utf8').trim().split('\n').map(l => JSON.parse(l));
+    const s1 = evalsOf('model=qwen_math_like,reward=random,seed=1');
+    const s2 = evalsOf('model=qwen_math_like,reward=random,seed=2');
+    assert.deepEqual(series.get('qwen_math_like · random')!.points, s1.map((r, i) => [r.step, (r.accuracy + s2[i].accuracy) / 2]));
+    // The running cell's torn third line is ignored: its group has seed 1 to step 20, both seeds before.
+    const gt = series.get('qwen_math_like · ground_truth')!;
+    const r1 = evalsOf('model=qwen_math_like,reward=ground_truth,seed=1');
+    assert.equal(gt.points.length, 3);
+    assert.equal(gt.points[2]![1], r1[2].accuracy);
+    // The failed seed 2 of no_code_like · random does not enter the mean.
+    const nr = series.get('no_code_like · random')!;
+    assert.equal(nr.cells, 1);
+    assert.deepEqual(nr.points.map(p => p[1]), evalsOf('model=no_code_like,reward=random,seed=1').map(r => r.accuracy));
+  });
+
+  test('ticks are round numbers covering the data', () => {
+    assert.deepEqual(niceTicks(0, 20), [0, 5, 10, 15, 20]);
+    assert.deepEqual(niceTicks(0.31, 0.67), [0.3, 0.4, 0.5, 0.6, 0.7]);
+    assert.deepEqual(niceTicks(0.5, 0.5), [0.45, 0.5, 0.55], 'a flat series gets a band around its value');
+  });
+});
+
+describe('options and bad input', () => {
+  const paperMini = goldenCases('report').find(c => c.name === 'paper-mini')!.dir;
+
+  test('--metric chooses the columns and the plots; --out the directory', async () => {
+    const runs = copyRuns(paperMini);
+    const r = await report([runs, '--metric', 'math.code_rate', '--out', join(runs, '..', 'elsewhere')], '/');
+    assert.equal(r.code, 0, r.err);
+    const out = join(runs, '..', 'elsewhere');
+    assert.deepEqual(readdirSync(out).sort(), ['cells.csv', 'math.code_rate.svg', 'report.csv', 'report.md']);
+    assert.equal(readFileSync(join(out, 'report.csv'), 'utf8').split('\n')[0], 'model,reward,cells,finished,math.code_rate_mean,math.code_rate_std,math.code_rate_n');
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    assert.match(md, /## math.code_rate/);
+    assert.doesNotMatch(md, /math.accuracy/);
+  });
+
+  test('usage errors exit 2, broken artifacts exit 1 naming the file and line', async () => {
+    const runs = copyRuns(paperMini);
+    const cwd = join(runs, '..');
+    let r = await report(['runs', '--metric', 'math.acuracy'], cwd);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /no cell has a metric 'math.acuracy' \(did you mean 'math.accuracy'\?\); final metrics: math.accuracy, math.code_rate/);
+    r = await report([], cwd);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /which runs directory\?[\s\S]*usage: rlvrc report DIR/);
+    r = await report(['nowhere'], cwd);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /nowhere is not a directory/);
+    r = await report(['runs', '--plot'], cwd);
+    assert.match(r.err, /unknown option '--plot'/);
+    mkdirSync(join(cwd, 'empty'));
+    r = await report(['empty'], cwd);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /no cell directories \(directories holding manifest.json\) under empty/);
+
+    const evalFile = join(runs, 'model=no_code_like,reward=ground_truth,seed=1', 'eval.jsonl');
+    const original = readFileSync(evalFile, 'utf8');
+    writeFileSync(evalFile, original.replace(/("step":10,"name":"math","accuracy":)[\d.]+/, '$1"high"'));
+    r = await report(['runs'], cwd);
+    assert.equal(r.code, 1);
+    assert.ok(r.err.startsWith(`rlvrc report: ${evalFile}:2: does not match schema/eval.schema.json: /accuracy must be`), r.err);
+    writeFileSync(evalFile, original);
+
+    const resultFile = join(runs, 'model=qwen_math_like,reward=random,seed=1', 'result.json');
+    writeFileSync(resultFile, JSON.stringify({ ...readJson(resultFile), status: 'done' }));
+    r = await report(['runs'], cwd);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /result.json: does not match schema\/result.schema.json: \/status must be equal to one of the allowed values \("finished", "failed"\)/);
+  });
+});
+
+describe('a runs directory written by the run layer', () => {
+  test('report of the fake program: final metrics and their mean over seeds', async () => {
+    const out = join(tmp('rlvrc-report-'), 'runs');
+    for (const c of DEFINITION.cells) assert.equal(await runProgram(DEFINITION, ['--cell', c.id, '--out', out], captureIO()), 0);
+    const r = await report([out], '/');
+    assert.equal(r.code, 0, r.err);
+    const rows = readFileSync(join(out, 'report', 'report.csv'), 'utf8').trim().split('\n').map(l => l.split(','));
+    assert.deepEqual(rows[0], ['reward', 'cells', 'finished', 'math.accuracy_mean', 'math.accuracy_std', 'math.accuracy_n', 'math.code_rate_mean', 'math.code_rate_std', 'math.code_rate_n']);
+    const acc = (id: string) => readJson(join(out, id, 'result.json')).final_metrics['math.accuracy'];
+    const random = rows.find(r => r[0] === 'random')!;
+    const mean = (acc('reward=random,seed=1') + acc('reward=random,seed=2')) / 2;
+    assert.equal(random[1], '2');
+    assert.equal(Number(random[3]), Number(mean.toPrecision(6)));
+    assert.equal(random[5], '2');
+    const svg = readFileSync(join(out, 'report', 'math.accuracy.svg'), 'utf8');
+    assert.equal(checkWellFormed(svg).elements.get('polyline'), 2);
+  });
+});
