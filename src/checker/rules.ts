@@ -2,9 +2,11 @@
 // value was written (a field, an override, a grid axis value), so the user sees the line to change.
 // The arithmetic world's own validation (src/runtime/world) is reused, so the checker and the runtime
 // can never disagree about what a valid world or corpus is.
+import { toRuntimeFamily, toRuntimeWorld } from '../runtime/cell/world.js';
+export { toRuntimeFamily, toRuntimeWorld };
 import {
   FAMILY_DEFAULTS, maxLengths, validateFamilyConfig, validateWorldConfig, withFamilyDefaults,
-  type FamilyConfig, type FamilyInput, type FamilyPresetName, type WorldConfig as RuntimeWorld,
+  type FamilyConfig, type FamilyInput, type FamilyPresetName,
 } from '../runtime/world/index.js';
 import { rules, types } from '../diagnostics/catalogue.js';
 import type { Reporter } from './report.js';
@@ -17,9 +19,6 @@ const fmt = (n: number) => String(Number.isInteger(n) ? n : Number(n.toPrecision
 
 // ---- the arithmetic world -------------------------------------------------------------------------------
 
-export function toRuntimeWorld(w: WorldConfig): RuntimeWorld {
-  return { operandCount: w.operands, digits: w.digits, operators: w.operators, maxMul: w.max_mul, trainSize: w.train, testSize: w.test };
-}
 
 const WORLD_FIELDS: Record<string, string> = { operandCount: 'operands', digits: 'digits', operators: 'operators', maxMul: 'max_mul', trainSize: 'train', testSize: 'test' };
 const specWords = (message: string) => message.replace(/\b(operandCount|maxMul|trainSize|testSize)\b/g, w => WORLD_FIELDS[w]!);
@@ -113,17 +112,6 @@ export function corpusOf(s: Stage, sf: Fields, ctx: LowerContext): StageConfig['
   };
 }
 
-export function toRuntimeFamily(c: StageConfig['corpus'], name: string): FamilyConfig {
-  const s = (x: StageConfig['corpus']['strategies']['code']) => ({ share: x.share, accuracy: x.accuracy, nearMiss: x.near_miss });
-  return {
-    name,
-    strategies: { code: s(c.strategies.code), language: s(c.strategies.language) },
-    boxedShare: c.boxed,
-    preference: c.preference,
-    goodAccuracy: c.good_accuracy,
-    badAccuracy: c.bad_accuracy,
-  };
-}
 
 const familiesOf = (m: ModelConfig & { source: 'transformer' }) => m.stages.map(s => toRuntimeFamily(s.corpus, s.name ?? s.stage));
 

@@ -13,7 +13,10 @@ export { learningRate, type LrSchedule } from './schedule.js';
 export { groupAdvantages, whitenOverTokens, unbiasedStd, type AdvantageMode } from './grpo/advantages.js';
 export { grpoLoss, klEstimate, aggregate, type Aggregation, type KlEstimator, type GrpoLossConfig, type GrpoLossInputs, type GrpoLossOutput } from './grpo/loss.js';
 export { GrpoTrainer, type GrpoConfig, type Item, type RewardFn, type StepStats } from './grpo/trainer.js';
-export { saveCheckpoint, loadCheckpoint, CheckpointError, prefixed, unprefixed, type Checkpoint } from './checkpoint.js';
+export { saveCheckpoint, loadCheckpoint, savePolicyWeights, loadPolicyWeights, CheckpointError, prefixed, unprefixed, type Checkpoint } from './checkpoint.js';
 export { NonFiniteError, assertFinite } from './guards.js';
 export { embedding, pickColumns, layerNorm, gelu, linear, columnSum } from './nn.js';
 export { installWasmKernels } from './wasm-kernels.js';
+// What generated programs use: the run layer (their command line and artifacts) and the cell executor.
+export { runProgram, cellDirName, configHash, type CellContext, type CellResult, type ProgramDefinition } from './run/index.js';
+export * as cell from './cell/index.js';

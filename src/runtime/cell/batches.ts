@@ -1,0 +1,71 @@
+// Which training prompts a cell sees, in which order. The order is a shuffle of the dataset by the cell's
+// 'data' seed. When the reward carries a `where` filter (the incorrect-label subset, one-shot RL), the
+// prompts are taken in that order until enough pass it; majority labels, when the reward needs them, are
+// computed for exactly the prompts examined, once, and cached. Step s always gets the same batch, so a
+// resumed run needs no data state.
+import type { CellConfig, RewardNode } from './config.js';
+import type { CellItem } from './data.js';
+import type { Session } from './session.js';
+import type { BuiltModel } from './model.js';
+import { majorityLabels, type MajoritySpec } from './labels.js';
+
+export type ItemFilter = (item: CellItem) => boolean;
+
+/** The majority-vote spec a reward reads (`correct(majority_label(samples = N, temperature = T))`), if any. */
+export function majoritySpecOf(node: RewardNode): MajoritySpec | null {
+  switch (node.op) {
+    case 'correct': return node.target === 'majority_label' ? { samples: node.samples, temperature: node.temperature } : null;
+    case 'not': return majoritySpecOf(node.arg);
+    case 'and': case 'or': return node.args.map(majoritySpecOf).find(Boolean) ?? null;
+    case 'sum': return node.terms.map(t => majoritySpecOf(t.term)).find(Boolean) ?? null;
+    case 'if': return [node.cond, node.then, node.else].map(majoritySpecOf).find(Boolean) ?? null;
+    case 'named': return majoritySpecOf(node.reward);
+    default: return null;
+  }
+}
+
+export class TrainingPrompts {
+  private constructor(readonly items: readonly CellItem[], private readonly perStep: number, private readonly session: Session) {}
+
+  /** The prompts of the cell's training, examined in data order until `steps × prompts_per_step` pass the filter (or the data runs out). */
+  static async select(all: CellItem[], cell: CellConfig, built: BuiltModel, session: Session, filter: ItemFilter | null): Promise<TrainingPrompts> {
+    const perStep = cell.algorithm.prompts_per_step;
+    const order = session.rng('data-order').shuffle([...all]);
+    const majority = majoritySpecOf(cell.reward.expr);
+    if (!filter && !majority) return new TrainingPrompts(order, perStep, session);
+    const need = cell.train.steps * perStep;
+    const chosen: CellItem[] = [];
+    const chunk = Math.max(perStep, 32);
+    for (let at = 0; at < order.length && chosen.length < need; at += chunk) {
+      const part = order.slice(at, at + chunk);
+      if (majority) await majorityLabels(part, majority, built, cell, session);
+      for (const it of part) if (!filter || filter(it)) chosen.push(it);
+    }
+    if (chosen.length === 0) throw new Error(`no training prompt satisfies the reward's condition (${cell.reward.text})`);
+    if (chosen.length < need) session.ctx.log(`${chosen.length} training prompt(s) satisfy the reward's condition; they repeat across epochs`);
+    else session.ctx.log(`${chosen.length} training prompts selected by the reward's condition`);
+    return new TrainingPrompts(chosen, perStep, session);
+  }
+
+  /** The prompts of step `step` (1-based): consecutive slices of the order, reshuffled every epoch. */
+  batch(step: number): CellItem[] {
+    const n = this.items.length;
+    const out: CellItem[] = [];
+    for (let k = (step - 1) * this.perStep; out.length < this.perStep; k++) {
+      const epoch = Math.floor(k / n);
+      out.push(this.epochOrder(epoch)[k % n]!);
+    }
+    return out;
+  }
+
+  private readonly orders = new Map<number, CellItem[]>();
+  private epochOrder(epoch: number): CellItem[] {
+    let o = this.orders.get(epoch);
+    if (!o) {
+      o = epoch === 0 ? [...this.items] : this.session.rng('data-epoch', epoch).shuffle([...this.items]);
+      this.orders.set(epoch, o);
+      this.orders.delete(epoch - 2);
+    }
+    return o;
+  }
+}

@@ -1,0 +1,12 @@
+// What a generated program's runCell calls: one function or class per phase of a cell's run.
+export type * from './config.js';
+export { CELL_FORMAT_VERSION } from './config.js';
+export { openSession, type Session, type SessionOptions } from './session.js';
+export { loadItems, DataError, type CellItem } from './data.js';
+export { renderPrompt, fillTemplate, type ChatMessage, type ChatRenderer } from './prompts.js';
+export { buildModel, stageKey, type BuiltModel } from './model.js';
+export { TrainingPrompts, majoritySpecOf, type ItemFilter } from './batches.js';
+export { prepareEval, evaluate, evalDue, metricsOf, type PreparedEval } from './evaluate.js';
+export { CellTrainer, grpoConfigOf, adamConfigOf, stepRecord, type CellReward } from './train.js';
+export { toRuntimeWorld, toRuntimeFamily } from './world.js';
+export * as reward from './reward-primitives.js';

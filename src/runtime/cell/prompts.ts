@@ -1,0 +1,21 @@
+// Prompt templates: `{question}` in the user template is replaced by the item's question. A raw template
+// is the text itself (system text, if any, first); a chat template needs the model's own chat template.
+import type { PromptConfig } from './config.js';
+
+export interface ChatMessage { role: 'system' | 'user' | 'assistant'; content: string }
+/** Renders messages with a model's chat template, ending with the assistant's turn opened. */
+export type ChatRenderer = (messages: ChatMessage[]) => string;
+
+export function fillTemplate(template: string, question: string): string {
+  // split/join rather than String.replace, so `$&`-style patterns in a question are never interpreted.
+  return template.split('{question}').join(question);
+}
+
+export function renderPrompt(prompt: PromptConfig, question: string, chat: ChatRenderer | null): string {
+  const user = fillTemplate(prompt.user, question);
+  if (prompt.template === 'raw') return prompt.system === null ? user : `${prompt.system}\n\n${user}`;
+  if (!chat) throw new Error(`prompt ${prompt.name ?? '(default)'} uses the chat template, but the model has none`);
+  const messages: ChatMessage[] = prompt.system === null ? [] : [{ role: 'system', content: prompt.system }];
+  messages.push({ role: 'user', content: user });
+  return chat(messages);
+}

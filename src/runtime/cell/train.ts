@@ -1,0 +1,115 @@
+// GRPO for one cell: the trainer built from the cell's algorithm and optimizer, resumed from the run
+// layer's latest checkpoint when there is one, and checkpointed with every random stream it uses
+// (the trainer's own and the reward's), so a resumed run continues with identical numbers.
+import type { AlgorithmConfig, CellConfig, OptimizerConfig } from './config.js';
+import type { CellItem } from './data.js';
+import type { Session } from './session.js';
+import type { BuiltModel } from './model.js';
+import type { Sample } from '../sampler.js';
+import type { Rng } from '../rng.js';
+import type { AdamConfig } from '../optim.js';
+import type { LrSchedule } from '../schedule.js';
+import { GrpoTrainer, type GrpoConfig, type StepStats } from '../grpo/trainer.js';
+import type { StepRecord } from '../run/types.js';
+
+/** A compiled reward: a number for one sampled response to one item. */
+export type CellReward = (sample: Sample, item: CellItem, rng: Rng) => number;
+
+export function adamConfigOf(o: OptimizerConfig, totalUpdates: number): AdamConfig {
+  const schedule: LrSchedule = o.schedule === 'constant'
+    ? { kind: 'constant', lr: o.lr, warmupSteps: o.warmup }
+    : { kind: o.schedule, lr: o.lr, warmupSteps: o.warmup, totalSteps: totalUpdates };
+  return {
+    schedule,
+    beta1: o.betas[0],
+    beta2: o.betas[1],
+    eps: o.eps,
+    weightDecay: o.weight_decay,
+    decoupled: o.type === 'adamw',
+    maxGradNorm: o.grad_clip ?? 0,
+  };
+}
+
+export function grpoConfigOf(a: AlgorithmConfig, o: OptimizerConfig, steps: number, seed: number): GrpoConfig {
+  return {
+    groupSize: a.group,
+    minibatchSize: a.minibatch,
+    sampling: { maxNewTokens: a.max_tokens, temperature: a.temperature, topP: a.top_p, topK: a.top_k ?? 0, stop: a.stop },
+    clip: a.clip,
+    klCoef: a.kl,
+    klEstimator: a.kl_estimator ?? 'k3',
+    entropyCoef: a.entropy,
+    advantage: a.advantage,
+    whitenBatch: a.whiten,
+    aggregation: a.loss,
+    optimizer: adamConfigOf(o, steps * a.updates_per_step),
+    seed,
+  };
+}
+
+/** The metrics.jsonl record of a training step (snake_case, as the artifacts are). */
+export function stepRecord(s: StepStats): StepRecord {
+  return {
+    step: s.step,
+    reward_mean: s.rewardMean,
+    reward_std: s.rewardStd,
+    advantage_mean: s.advantageMean,
+    advantage_std: s.advantageStd,
+    advantage_min: s.advantageMin,
+    advantage_max: s.advantageMax,
+    loss: s.loss,
+    clip_frac_low: s.clipFracLow,
+    clip_frac_high: s.clipFracHigh,
+    approx_kl: s.approxKl,
+    ref_kl: s.refKl,
+    entropy: s.entropy,
+    grad_norm: s.gradNorm,
+    lr: s.lr,
+    response_length: s.responseLengthMean,
+    updates: s.updates,
+    sample_seconds: s.sampleSeconds,
+    update_seconds: s.updateSeconds,
+  };
+}
+
+export class CellTrainer {
+  readonly trainer: GrpoTrainer<CellItem>;
+  private readonly rewardRng: Rng;
+
+  constructor(built: BuiltModel, private readonly cell: CellConfig, private readonly session: Session, private readonly reward: CellReward) {
+    this.trainer = new GrpoTrainer<CellItem>(built.policy, grpoConfigOf(cell.algorithm, cell.optimizer, cell.train.steps, session.seed('grpo')));
+    this.rewardRng = session.rng('reward');
+    const resume = session.ctx.resume;
+    if (resume) {
+      const rngs = this.trainer.loadCheckpoint(resume.path);
+      if (rngs.reward) this.rewardRng.setState(rngs.reward);
+      session.ctx.log(`resumed from ${resume.path} (step ${resume.step})`);
+    }
+  }
+
+  /** Steps already done (0, or the resumed checkpoint's step). */
+  get step(): number {
+    return this.trainer.step;
+  }
+
+  trainStep(items: CellItem[]): StepStats {
+    return this.trainer.trainStep(items, (s, it) => this.reward(s, it, this.rewardRng));
+  }
+
+  /** Writes the state after the current step where the run layer wants it. */
+  checkpoint(): void {
+    const step = this.trainer.step;
+    this.trainer.saveCheckpoint(this.session.ctx.checkpointPath(step), { reward: this.rewardRng.getState() });
+    this.session.ctx.checkpointSaved(step);
+  }
+
+  /** Whether the state after `step` should be checkpointed. */
+  checkpointDue(step: number): boolean {
+    const every = this.cell.train.checkpoint_every;
+    return step === this.cell.train.steps || (every > 0 && step % every === 0);
+  }
+
+  dispose(): void {
+    this.trainer.dispose();
+  }
+}
