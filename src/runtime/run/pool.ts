@@ -69,6 +69,8 @@ export async function runPool(o: PoolOptions): Promise<number> {
   const skipped = outcomes.length;
   if (skipped) io.stdout(`${skipped} of ${o.cells.length} cells already finished; skipping them (--fresh runs them again)\n`);
 
+  // Children run under the same node options (e.g. `--import tsx`), except a debugger port they would fight over.
+  const nodeArgs = process.execArgv.filter(a => !/^--inspect(-brk|-port)?(=|$)/.test(a));
   const view = new ProgressView(io);
   const children = new Map<string, { kill(signal: NodeJS.Signals): boolean }>();
   let stopping = false;
@@ -93,7 +95,7 @@ export async function runPool(o: PoolOptions): Promise<number> {
     mkdirSync(dir, { recursive: true });
     const started = Date.now();
     appendFileSync(log, `==> rlvrc: ${new Date(started).toISOString()} running cell '${cell.id}' (pool pid ${process.pid})\n`);
-    const child = execa(process.execPath, [...process.execArgv, o.entry, '--cell', cell.id, ...o.childArgs], {
+    const child = execa(process.execPath, [...nodeArgs, o.entry, '--cell', cell.id, ...o.childArgs], {
       reject: false,
       forceKillAfterDelay: false,
       buffer: false,

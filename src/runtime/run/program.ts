@@ -7,7 +7,8 @@
 // Exit codes: 0 every selected cell finished (or had already), 1 a cell failed, 2 usage error or
 // refused before anything ran (unknown option or cell, invalid --set, a cell directory in conflict),
 // 130 interrupted (cells stopped resumably).
-import { resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { inspectCell, RefusedError, runCellHere } from './cell.js';
 import { cellDirName } from './dirname.js';
 import { configHash } from './hash.js';
@@ -18,7 +19,6 @@ import { ArtifactError } from './schemas.js';
 import { parseCellId, selectMany, selectOne, SelectionError } from './select.js';
 import { closest } from './suggest.js';
 import type { CellConfig, Override, ProgramDefinition } from './types.js';
-import { join } from 'node:path';
 
 export const DEFAULT_BACKENDS = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
 
@@ -198,11 +198,9 @@ export async function runProgram<C extends CellConfig>(definition: ProgramDefini
       if (r.status === 'interrupted') io.stderr(`[${cell.id}] interrupted; run the same command again to resume\n`);
       return r.status === 'failed' ? 1 : r.status === 'interrupted' ? 130 : 0;
     } catch (e) {
-      if (e instanceof RefusedError || e instanceof ArtifactError) {
-        io.stderr(`${name}: cell '${cell.id}': ${e.message}\n`);
-        return 2;
-      }
-      throw e;
+      // Refusals, broken artifacts, and the file system saying no (EACCES, ENOSPC): nothing more ran.
+      io.stderr(`${name}: cell '${cell.id}': ${e instanceof Error ? e.message : String(e)}\n`);
+      return 2;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -214,10 +212,12 @@ export async function runProgram<C extends CellConfig>(definition: ProgramDefini
     io.stderr(`${name}: cannot start child processes: no program file (set ProgramDefinition.entry)\n`);
     return 2;
   }
-  if (o.fresh) {
-    const { rmSync } = await import('node:fs');
-    for (const c of cells) rmSync(join(out, cellDirName(c.id)), { recursive: true, force: true });
+  try {
+    if (o.fresh) for (const c of cells) rmSync(join(out, cellDirName(c.id)), { recursive: true, force: true });
+    const childArgs = ['--out', out, '--backend', o.backend, ...o.sets.flatMap(s => ['--set', s])];
+    return await runPool({ cells, out, jobs: o.jobs ?? 1, childArgs, entry: resolve(entry), io });
+  } catch (e) {
+    io.stderr(`${name}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
   }
-  const childArgs = ['--out', out, '--backend', o.backend, ...o.sets.flatMap(s => ['--set', s])];
-  return runPool({ cells, out, jobs: o.jobs ?? 1, childArgs, entry: resolve(entry), io });
 }
