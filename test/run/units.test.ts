@@ -159,7 +159,7 @@ describe('--set', () => {
 
 describe('progress display', () => {
   test('on a terminal: a bar per running cell, redrawn in place, with finished lines above', async () => {
-    const io = Object.assign(captureIO(), { isTTY: true, columns: 80 });
+    const io = Object.assign(captureIO(), { isTTY: true, columns: 120 });
     const view = new ProgressView(io);
     view.start('a=1', null, 20);
     view.start('a=2', 10, 20);
@@ -167,8 +167,8 @@ describe('progress display', () => {
     await new Promise(r => setTimeout(r, 150)); // redraws are throttled to 10 a second
     view.end('a=1', '[a=1] finished in 1.0s');
     view.close();
-    assert.match(io.out, /██████████░░░░░░░░░░ 10\/20 \d+s a=1 reward 0.5\n/);
-    assert.match(io.out, /██████████░░░░░░░░░░ 10\/20 \d+s a=2\n/, 'the resumed cell starts at its checkpoint step');
+    assert.match(io.out, /a=1 ██████████░░░░░░░░░░ 10\/20 \d+s reward 0.5\n/);
+    assert.match(io.out, /a=2 ██████████░░░░░░░░░░ 10\/20 \d+s\n/, 'the resumed cell starts at its checkpoint step');
     assert.ok(io.out.includes('\x1b[2A\x1b[J[a=1] finished in 1.0s\n'), 'bars are erased before a lasting line');
     assert.ok(io.out.endsWith('\x1b[1A\x1b[J'), 'close erases the last bar');
     assert.doesNotMatch(io.out, /step 10\/20/, 'no plain lines on a terminal');

@@ -147,12 +147,14 @@ export class ProgressView {
   }
 
   private draw(): void {
-    const width = Math.max(40, this.io.columns);
+    const width = Math.max(40, this.io.columns || 80);
+    const barWidth = width >= 100 ? 20 : 10;
+    // The id first, so a narrow terminal cuts the metrics, never which cell a bar belongs to.
     const lines = [...this.running.values()].map(r => {
       const frac = r.total ? Math.min(1, r.step / r.total) : 0;
-      const bar = r.total ? `${'█'.repeat(Math.round(frac * 20)).padEnd(20, '░')} ${r.step}/${r.total}` : `step ${r.step}`;
+      const bar = r.total ? `${'█'.repeat(Math.round(frac * barWidth)).padEnd(barWidth, '░')} ${r.step}/${r.total}` : `step ${r.step}`;
       const secs = Math.round((Date.now() - r.since) / 1000);
-      const text = `${bar} ${secs}s ${r.id} ${formatMetrics(r.metrics)}`.trimEnd();
+      const text = `${r.id} ${bar} ${secs}s ${formatMetrics(r.metrics)}`.trimEnd();
       return text.length > width - 1 ? text.slice(0, width - 2) + '…' : text;
     });
     if (lines.length) this.io.stdout(lines.join('\n') + '\n');
