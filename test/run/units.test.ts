@@ -9,7 +9,7 @@ import {
 } from '../../src/runtime/run/index.js';
 import { JsonlWriter } from '../../src/runtime/run/artifacts.js';
 import { applyOverride, applyOverrides, compileCellSchema, parseSet } from '../../src/runtime/run/overrides.js';
-import { selectMany, selectOne } from '../../src/runtime/run/select.js';
+import { selectMany, selectOne, splitPatterns } from '../../src/runtime/run/select.js';
 import { ProgressView } from '../../src/runtime/run/progress.js';
 import { configDiff, finalEvalMetrics } from '../../src/runtime/run/cell.js';
 import { CELLS, CELL_SCHEMA } from './fixtures/fake-program.js';
@@ -123,6 +123,13 @@ describe('selecting cells', () => {
     assert.deepEqual(ids(['*seed=2']), [cells[2]!.id]);
     assert.deepEqual(ids(['clip/model=a', 'reward=format']), [cells[1]!.id, cells[3]!.id]);
     assert.deepEqual(ids([]), cells.map(c => c.id));
+  });
+  test('one --only value can hold several ids or filters: a repeated axis starts the next', () => {
+    assert.deepEqual(splitPatterns('reward=random,seed=1,reward=format,seed=1'), ['reward=random,seed=1', 'reward=format,seed=1']);
+    assert.deepEqual(splitPatterns('rewards/model=a,reward=random,seed=1,clip/model=a,clip=none,seed=1'), ['rewards/model=a,reward=random,seed=1', 'clip/model=a,clip=none,seed=1']);
+    assert.deepEqual(splitPatterns('default,other'), ['default', 'other']);
+    assert.deepEqual(splitPatterns('*seed=1,*'), ['*seed=1,*']);
+    assert.deepEqual(ids(['rewards/model=a,reward=random,seed=1,rewards/model=b,reward=random,seed=2']), [cells[0]!.id, cells[2]!.id]);
   });
   test('a pattern that selects nothing says why', () => {
     assert.throws(() => ids(['reward=randm']), /--only 'reward=randm' selects no cell\n {2}no cell has reward=randm \(did you mean reward=random\?\); reward is one of: random, format/);

@@ -89,7 +89,7 @@ Usage: node <program> [options]
   --cell ID           run one cell in this process (what a cluster job runs)
   --jobs N            run the selected cells N at a time, each in a child process (default 1)
   --only PATTERN      choose cells: an id, axis values like reward=random,seed=1, a grid like name/,
-                      or a glob with *; repeatable (a cell is chosen when any pattern matches)
+                      or a glob with *; repeatable, or comma-separated (a repeated axis starts the next)
   --out DIR           where cell directories go (default runs/${def.experiment})
   --backend NAME      ${(def.backends ?? DEFAULT_BACKENDS).join(', ')} (default auto)
   --set PATH=VALUE    override a field of every chosen cell (VALUE is JSON, or else a string); repeatable.

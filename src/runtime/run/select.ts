@@ -4,6 +4,9 @@
 //   - axis values `[grid/]k=v,k=v`: cells whose ids have all these pairs (`reward=random,seed=1`),
 //     which includes the exact id of a cell
 //   - otherwise an exact id (`default`).
+// Several patterns can share one --only, separated by commas: since an axis appears once per cell, a key
+// that comes again (or a part with a grid/ prefix, or a part without '=') starts the next pattern, so
+// `--only reward=random,seed=1,reward=format,seed=1` means those two cells.
 // A pattern that selects nothing is an error with suggestions, never an empty run.
 import { closest } from './suggest.js';
 
@@ -74,6 +77,25 @@ function explainMiss(pattern: string, ids: string[]): string {
   return hints.join('\n  ');
 }
 
+/** One --only value → the patterns it holds (see the header). */
+export function splitPatterns(value: string): string[] {
+  if (/[*?]/.test(value)) return [value];
+  const out: string[][] = [];
+  let keys = new Set<string>();
+  for (const part of value.split(',')) {
+    const eq = part.indexOf('=');
+    const key = eq > 0 ? part.slice(part.lastIndexOf('/', eq) + 1, eq) : null;
+    const startsNew = out.length === 0 || key === null || part.includes('/') || keys.has(key) || out.at(-1)!.some(p => !p.includes('='));
+    if (startsNew) {
+      out.push([]);
+      keys = new Set();
+    }
+    out.at(-1)!.push(part);
+    if (key !== null) keys.add(key);
+  }
+  return out.map(parts => parts.join(','));
+}
+
 export function selectOne<C extends { id: string }>(cells: C[], id: string): C {
   const found = cells.find(c => c.id === id);
   if (found) return found;
@@ -82,6 +104,7 @@ export function selectOne<C extends { id: string }>(cells: C[], id: string): C {
 
 export function selectMany<C extends { id: string }>(cells: C[], patterns: string[]): C[] {
   if (patterns.length === 0) return cells;
+  patterns = patterns.flatMap(splitPatterns);
   const ids = cells.map(c => c.id);
   for (const p of patterns) {
     if (!ids.some(id => matches(p, id))) throw new SelectionError(`--only '${p}' selects no cell\n  ${explainMiss(p, ids)}`);
