@@ -17,6 +17,16 @@ const commands: Record<string, { summary: string; usage: string; load: () => Pro
     usage: 'rlvrc fmt FILE... [--check] [--diff]',
     load: async () => (await import('./fmt.js')).fmtCommand,
   },
+  compile: {
+    summary: 'check a spec and write its training program: generated/<name>.ts and .js',
+    usage: 'rlvrc compile FILE [--out DIR]',
+    load: async () => (await import('./compile.js')).compileCommand,
+  },
+  run: {
+    summary: 'compile a spec and run its program (flags after FILE go to the program)',
+    usage: 'rlvrc run FILE [--cell ID] [--jobs N] [--set path=value] [program flags]',
+    load: async () => (await import('./compile.js')).runCommand,
+  },
   explain: {
     summary: 'print a cell\'s resolved configuration and the exact objective it optimises',
     usage: 'rlvrc explain FILE [--cell ID]',
