@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { RngState } from './rng.js';
-import type { WeightMap } from './policy.js';
+import type { Policy, WeightMap } from './policy.js';
 
 export const CHECKPOINT_FORMAT = 'rlvrc-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -113,6 +113,18 @@ export function loadCheckpoint(dir: string): Checkpoint {
   const tensors: WeightMap = {};
   for (const e of meta.tensors) tensors[e.name] = { shape: e.shape, data: all.slice(e.offset, e.offset + e.length) };
   return { step: meta.step, tensors, rng: meta.rng, meta: meta.meta };
+}
+
+/** Saves a policy's weights alone (e.g. a pretrained model organism), in the checkpoint format. */
+export function savePolicyWeights(dir: string, policy: Policy, meta: Record<string, unknown> = {}): void {
+  saveCheckpoint(dir, { step: 0, tensors: prefixed('model/', policy.getWeights()), rng: {}, meta: { kind: 'weights', ...meta } });
+}
+
+/** Loads weights written by savePolicyWeights or by a trainer's checkpoint into `policy`. */
+export function loadPolicyWeights(dir: string, policy: Policy): Checkpoint {
+  const c = loadCheckpoint(dir);
+  policy.setWeights(unprefixed('model/', c.tensors));
+  return c;
 }
 
 /** Prefixes every tensor name (e.g. 'model/'), to put model and optimizer tensors in one checkpoint. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CheckpointError, GrpoTrainer, NonFiniteError, SftTrainer, loadCheckpoint, saveCheckpoint, type GrpoConfig, type RewardFn } from '../../src/runtime/index.js';
+import { CheckpointError, GrpoTrainer, NonFiniteError, SftTrainer, loadCheckpoint, loadPolicyWeights, saveCheckpoint, savePolicyWeights, type GrpoConfig, type RewardFn } from '../../src/runtime/index.js';
 import { tinyGpt, useBackend } from './setup.js';
 
 before(() => useBackend('wasm'));
@@ -113,6 +113,20 @@ test('NaN guard: a non-finite reward or loss stops training naming the step and 
     assert.ok(Object.values(kept.tensors).every(x => x.data.every(Number.isFinite)));
     t.dispose();
     gpt.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('policy weights saved alone load into a differently initialised policy', () => {
+  const dir = scratch();
+  try {
+    const a = tinyGpt(1);
+    savePolicyWeights(join(dir, 'w'), a);
+    const b = tinyGpt(2);
+    assert.notDeepEqual(b.getWeights(), a.getWeights());
+    loadPolicyWeights(join(dir, 'w'), b);
+    assert.deepEqual(b.getWeights(), a.getWeights());
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -117,3 +117,16 @@ test('one root seed gives identical GRPO numbers; another seed gives different o
   assert.notDeepEqual(a.out, c.out);
   void Rng;
 });
+
+test("the trainer recomputes exactly the sampler's log-probs (mixed prompt lengths, temperature 0.7): ratio 1 before any update", () => {
+  // With lr = 0 the policy never moves, so every update sees r = exp(logp − old_logp) = 1 up to float noise:
+  // this fails if the rollout layout (left-padded prompts, positions, temperature) differs from sampling.
+  const gpt = tinyGpt(5);
+  const items = [{ prompt: 'a:' }, { prompt: 'bca:' }, { prompt: 'x' }, { prompt: 'cc=:' }];
+  const trainer = new GrpoTrainer(gpt, toyConfig({ optimizer: { schedule: { kind: 'constant', lr: 0 } }, sampling: { maxNewTokens: 5, temperature: 0.7 } }));
+  const s = trainer.trainStep(items, correct);
+  assert.ok(Math.abs(s.approxKl) < 1e-6, `approx KL ${s.approxKl}`);
+  assert.equal(s.clipFracLow + s.clipFracHigh, 0);
+  trainer.dispose();
+  gpt.dispose();
+});
