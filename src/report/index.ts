@@ -60,17 +60,8 @@ const csvRow = (fields: string[]): string => fields.map(csvField).join(',') + '\
 const mdCell = (s: string): string => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
 const mdRow = (fields: string[]): string => `| ${fields.map(mdCell).join(' | ')} |\n`;
 
-/**
- * One metric laid out by the axes at `idx` (positions in the group keys): the last axis across, the
- * others down; one row when there are no axes.
- */
+/** One metric laid out by two or more axes (positions `idx` in the group keys): the last across, the others down. */
 function pivot(metric: string, groups: Group[], idx: number[], names: string[]): string {
-  if (idx.length === 0) return mdRow(['', metric]) + mdRow(['---', '---:']) + mdRow(['all cells', fmtStat(groups[0]?.stats.get(metric))]);
-  if (idx.length === 1) {
-    let t = mdRow([names[0]!, metric]) + mdRow(['---', '---:']);
-    for (const g of groups) t += mdRow([g.key[idx[0]!]!, fmtStat(g.stats.get(metric))]);
-    return t;
-  }
   const acrossAt = idx[idx.length - 1]!;
   const downAt = idx.slice(0, -1);
   const rows = new Map<string, Map<string, Group>>();
@@ -89,24 +80,41 @@ function pivot(metric: string, groups: Group[], idx: number[], names: string[]):
   return t;
 }
 
+/** Every metric in one table, a row per value of the (at most one) axis. */
+function flatTable(metrics: string[], groups: Group[], idx: number[], names: string[]): string {
+  let t = mdRow([names[0] ?? '', ...metrics]) + mdRow(['---', ...metrics.map(() => '---:')]);
+  for (const g of groups) t += mdRow([idx.length ? g.key[idx[0]!]! : 'all cells', ...metrics.map(m => fmtStat(g.stats.get(m)))]);
+  return t;
+}
+
 /** The group-key positions of the axes that vary within these groups (values other than missing). */
 function axesWithin(groups: Group[], candidates: number[]): number[] {
   return candidates.filter(i => new Set(groups.map(g => g.key[i]).filter(v => v !== MISSING)).size > 1);
 }
 
-/** Per metric: one table, or one per grid when the cells come from several grids (each has its axes). */
-function metricSection(metric: string, groups: Group[], groupAxes: Axis[]): string {
+/** Results for some groups: one table when they vary along at most one axis, else a pivot per metric. */
+function results(metrics: string[], groups: Group[], idx: number[], axes: Axis[], level: string): string {
+  const names = idx.map(i => axes[i]!.name);
+  if (idx.length <= 1) return `\n${flatTable(metrics, groups, idx, names)}`;
+  return metrics.map(m => `\n${level} ${m}\n\n${pivot(m, groups, idx, names)}`).join('');
+}
+
+/** Laid out by the grid's axes; with several grids, a section per grid (each has its own axes). */
+function resultSections(metrics: string[], groups: Group[], groupAxes: Axis[]): string {
+  if (metrics.length === 0) return '\n## Results\n\nNo final metrics to show (none recorded yet, or none chosen with --metric).\n';
   const gridAt = groupAxes.findIndex(a => a.name === GRID_AXIS);
   const all = groupAxes.map((_, i) => i);
-  if (gridAt < 0) return pivot(metric, groups, all, groupAxes.map(a => a.name));
+  if (gridAt < 0) {
+    const body = results(metrics, groups, all, groupAxes, '##');
+    return all.length <= 1 ? `\n## Results\n${body}` : body;
+  }
   let md = '';
   for (const grid of groupAxes[gridAt]!.values) {
     const sub = groups.filter(g => g.key[gridAt] === grid);
     if (sub.length === 0) continue;
-    const idx = axesWithin(sub, all.filter(i => i !== gridAt));
-    md += `\n### grid ${grid}\n\n${pivot(metric, sub, idx, idx.map(i => groupAxes[i]!.name))}`;
+    md += `\n## grid ${grid}\n${results(metrics, sub, axesWithin(sub, all.filter(i => i !== gridAt)), groupAxes, '###')}`;
   }
-  return md.slice(1);
+  return md;
 }
 
 function firstLine(s: string | null | undefined): string {
@@ -135,7 +143,9 @@ export function buildReport(cells: LoadedCell[], options: ReportOptions = {}): R
   const groupLabel = (g: Group): string => (groupAxes.length ? g.key.join(' · ') : 'all cells');
   const legendTitle = groupAxes.length ? groupAxes.map(a => a.name).join(' · ') : 'cells';
   const plotted = options.metrics ? evalNames.filter(m => options.metrics!.includes(m)) : evalNames;
-  const curves: Curve[] = buildCurves(groups, plotted, groupLabel, groupTitle);
+  // A flat line everywhere (e.g. the number of problems evaluated) is not worth a plot unless asked for.
+  const curves: Curve[] = buildCurves(groups, plotted, groupLabel, groupTitle)
+    .filter(c => options.metrics !== undefined || new Set(c.series.flatMap(s => s.points.map(p => p[1]))).size > 1);
 
   const files = new Map<string, string>();
   const count = (s: string): number => cells.filter(c => c.status === s).length;
@@ -150,7 +160,7 @@ export function buildReport(cells: LoadedCell[], options: ReportOptions = {}): R
   md += `Axes: ${groupAxes.length ? groupAxes.map(a => `${a.name} (${a.values.filter(v => v !== MISSING).join(', ')})`).join('; ') : 'none'}` +
     `${seedAxis ? `; seeds: ${seedAxis.values.join(', ')}` : ''}.\n`;
   md += `Each entry is the mean ± sample standard deviation over a group's finished cells (seeds), n the number of cells averaged.\n`;
-  for (const m of metrics) md += `\n## ${m}\n\n${metricSection(m, groups, groupAxes)}`;
+  md += resultSections(metrics, groups, groupAxes);
   if (curves.length) {
     md += `\n## Eval curves\n\nMean over each group's cells at every evaluated step (failed cells left out).\n`;
     for (const c of curves) md += `\n![${c.metric} vs step](${plotFileName(c.metric)})\n`;

@@ -142,6 +142,20 @@ describe('options and bad input', () => {
   });
 });
 
+describe('plots worth drawing', () => {
+  test('an eval metric that never changes gets no plot unless --metric asks for it', async () => {
+    const runs = copyRuns(goldenCases('report').find(c => c.name === 'ids-only')!.dir);
+    for (const cell of readdirSync(runs)) {
+      const file = join(runs, cell, 'eval.jsonl');
+      writeFileSync(file, readFileSync(file, 'utf8').replaceAll('{"step":', '{"problems":100,"step":'));
+    }
+    assert.equal((await report([runs], '/')).code, 0);
+    assert.deepEqual(readdirSync(join(runs, 'report')).filter(f => f.endsWith('.svg')), ['accuracy.svg']);
+    assert.equal((await report([runs, '--metric', 'problems', '--out', join(runs, 'asked')], '/')).code, 0);
+    assert.deepEqual(readdirSync(join(runs, 'asked')).filter(f => f.endsWith('.svg')), ['problems.svg']);
+  });
+});
+
 describe('a runs directory written by the run layer', () => {
   test('report of the fake program: final metrics and their mean over seeds', async () => {
     const out = join(tmp('rlvrc-report-'), 'runs');
