@@ -27,6 +27,11 @@ const commands: Record<string, { summary: string; usage: string; load: () => Pro
     usage: 'rlvrc run FILE [--cell ID] [--jobs N] [--set path=value] [program flags]',
     load: async () => (await import('./compile.js')).runCommand,
   },
+  grid: {
+    summary: 'compile a spec and print a cluster job script that runs one cell per array task',
+    usage: 'rlvrc grid FILE --emit slurm [--partition P] [--time T] [--cpus C] [--mem M] [--out DIR] [--parallel N]',
+    load: async () => (await import('./grid.js')).gridCommand,
+  },
   explain: {
     summary: 'print a cell\'s resolved configuration and the exact objective it optimises',
     usage: 'rlvrc explain FILE [--cell ID]',

@@ -1,0 +1,53 @@
+// `rlvrc grid FILE --emit slurm [--partition P] [--time T] [--cpus C] [--mem M] [--out DIR] [--parallel N]`:
+// compiles the spec, then prints an sbatch job-array script whose task i runs cell i of the grid.
+import { mkdirSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import type { CliIO } from './io.js';
+import { parseArgs, UsageError } from './io.js';
+import { readSource } from './read-source.js';
+import { check } from '../checker/check.js';
+import { countBySeverity } from '../diagnostics/diagnostic.js';
+import { renderReport } from '../diagnostics/render.js';
+import { compilerVersion } from './version.js';
+import { slurmArrayScript } from '../cluster/slurm.js';
+
+export async function gridCommand(args: string[], io: CliIO): Promise<number> {
+  const { positional, flags } = parseArgs(args, { valued: ['emit', 'partition', 'time', 'cpus', 'mem', 'out', 'parallel', 'generated'] });
+  if (positional.length !== 1) throw new UsageError('grid needs exactly one .rlvr file');
+  const emit = flags.get('emit');
+  if (emit !== 'slurm') throw new UsageError(emit === undefined ? '--emit is required (supported: slurm)' : `--emit '${String(emit)}' is not supported (supported: slurm)`);
+  const num = (name: string): number | undefined => {
+    const v = flags.get(name);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, not '${String(v)}'`);
+    return n;
+  };
+  const cwd = io.cwd ?? process.cwd();
+  const file = positional[0]!;
+  const result = check([{ file, text: readSource(file, cwd) }], { cwd });
+  io.stderr(renderReport(result.diagnostics, { sources: result.sources, color: io.color }));
+  if (countBySeverity(result.diagnostics).errors > 0) return 1;
+  if (result.experiments.length !== 1) throw new UsageError(`'${file}' must declare exactly one experiment (it has ${result.experiments.length})`);
+  const ir = result.experiments[0]!;
+  const { compileExperiment, programName } = await import('../codegen/compile.js');
+  const program = compileExperiment(ir, { outDir: String(flags.get('generated') ?? 'generated'), cwd, compilerVersion: compilerVersion(), name: programName(ir, 1) });
+  const out = resolve(cwd, String(flags.get('out') ?? `runs/${ir.name}`));
+  const script = slurmArrayScript({
+    program: relative(cwd, program.jsPath),
+    cellIds: ir.cells.map(c => c.id),
+    jobName: ir.name.replace(/[^A-Za-z0-9_.-]/g, '_'),
+    workdir: cwd,
+    out,
+    logDir: resolve(dirname(out), 'slurm-logs'),
+    partition: flags.has('partition') ? String(flags.get('partition')) : undefined,
+    time: flags.has('time') ? String(flags.get('time')) : undefined,
+    cpus: num('cpus'),
+    mem: flags.has('mem') ? String(flags.get('mem')) : undefined,
+    parallel: num('parallel'),
+  });
+  // Slurm opens the log files before the script runs, so their folder must exist at submission.
+  mkdirSync(resolve(dirname(out), 'slurm-logs'), { recursive: true });
+  io.stdout(script);
+  return 0;
+}

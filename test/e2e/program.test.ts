@@ -1,0 +1,102 @@
+// The whole path on a real (tiny) experiment: rlvrc compile → node generated/<name>.js, run from a user's
+// folder. Checks the crash promise (SIGKILL mid-training, re-run resumes and ends with the same numbers
+// as an uninterrupted run), failure isolation in a grid, skipping finished cells, and the Slurm array.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { rlvrc } from '../helpers/cli.js';
+import { REPO } from '../helpers/golden.js';
+import { userProject } from '../helpers/user-project.js';
+
+const TINY = join(REPO, 'test/fixtures/e2e/tiny.rlvr');
+const CELL = 'reward=ground_truth';
+
+function program(dir: string, args: string[]) {
+  return spawnSync(process.execPath, ['generated/tiny.js', ...args], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
+}
+
+const jsonl = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map(l => JSON.parse(l) as Record<string, unknown>);
+/** Metrics without the wall-clock timings, which legitimately differ between runs. */
+const numbers = (records: Array<Record<string, unknown>>) => records.map(r => Object.fromEntries(Object.entries(r).filter(([k]) => !k.endsWith('_seconds'))));
+
+test('compile writes the program; --list names the grid cells', () => {
+  const dir = userProject([TINY]);
+  const c = rlvrc(['compile', 'tiny.rlvr'], { cwd: dir });
+  assert.equal(c.status, 0, c.stderr);
+  assert.equal(c.stderr, 'wrote generated/tiny.ts and generated/tiny.js\n');
+  const list = program(dir, ['--list']);
+  assert.equal(list.status, 0, list.stderr);
+  assert.deepEqual(list.stdout.trim().split('\n'), ['reward=ground_truth', 'reward=random']);
+});
+
+test('a run killed with SIGKILL mid-training resumes and ends with the numbers of an uninterrupted run', async () => {
+  const dir = userProject([TINY]);
+  assert.equal(rlvrc(['compile', 'tiny.rlvr'], { cwd: dir }).status, 0);
+  const whole = program(dir, ['--cell', CELL, '--out', 'runs-a']);
+  assert.equal(whole.status, 0, whole.stderr + whole.stdout);
+
+  // Start the same cell, and kill it hard as soon as its first checkpoint is complete.
+  const child = spawn(process.execPath, ['generated/tiny.js', '--cell', CELL, '--out', 'runs-b'], { cwd: dir, stdio: 'ignore' });
+  const ckpts = join(dir, 'runs-b', CELL, 'checkpoints');
+  const deadline = Date.now() + 120_000;
+  while (!(existsSync(ckpts) && readdirSync(ckpts).some(n => /^step-\d+$/.test(n))) && Date.now() < deadline) await new Promise(r => setTimeout(r, 20));
+  child.kill('SIGKILL');
+  await new Promise(r => child.once('exit', r));
+  const partial = jsonl(join(dir, 'runs-b', CELL, 'metrics.jsonl')).length;
+  assert.ok(partial < 6, `the kill came too late to test anything (${partial} steps done)`);
+
+  const resumed = program(dir, ['--cell', CELL, '--out', 'runs-b']);
+  assert.equal(resumed.status, 0, resumed.stderr + resumed.stdout);
+  const a = join(dir, 'runs-a', CELL);
+  const b = join(dir, 'runs-b', CELL);
+  const result = JSON.parse(readFileSync(join(b, 'result.json'), 'utf8')) as { status: string; resumed_from_step: number | null; final_metrics: unknown };
+  assert.equal(result.status, 'finished');
+  assert.ok(result.resumed_from_step !== null && result.resumed_from_step >= 2, `resumed from ${result.resumed_from_step}`);
+  assert.deepEqual(numbers(jsonl(join(b, 'metrics.jsonl'))), numbers(jsonl(join(a, 'metrics.jsonl'))));
+  assert.deepEqual(jsonl(join(b, 'eval.jsonl')), jsonl(join(a, 'eval.jsonl')));
+  assert.deepEqual(result.final_metrics, (JSON.parse(readFileSync(join(a, 'result.json'), 'utf8')) as { final_metrics: unknown }).final_metrics);
+});
+
+test('one failing cell does not stop the others; the summary names it; a re-run skips finished cells', () => {
+  const dir = userProject([TINY]);
+  // A grid over datasets where one file does not exist: the checker warns, the cell fails at run time.
+  const spec = readFileSync(TINY, 'utf8')
+    .replace('reward ground_truth', 'dataset missing = json("no-such-file.json") { question = "prompt", answer = "answer" }\n\n  reward ground_truth')
+    .replace('reward in [ground_truth, random]', 'reward in [ground_truth]\n    data in [arith.train, missing]');
+  writeFileSync(join(dir, 'tiny.rlvr'), spec);
+  const c = rlvrc(['compile', 'tiny.rlvr'], { cwd: dir });
+  assert.equal(c.status, 0, c.stderr);
+  const run = program(dir, ['--jobs', '2', '--out', 'runs']);
+  assert.equal(run.status, 1, run.stdout + run.stderr);
+  const out = run.stdout + run.stderr;
+  assert.match(out, /Summary: 1 finished, 1 failed, 0 skipped/);
+  assert.match(out, /no-such-file\.json/);
+  const again = program(dir, ['--out', 'runs']);
+  assert.match(again.stdout + again.stderr, /1 skipped/);
+});
+
+test('rlvrc grid --emit slurm runs each cell of the compiled program as an array task on a real Slurm', () => {
+  const up = spawnSync('bash', [join(REPO, 'scripts/slurm-up.sh')], { encoding: 'utf8' });
+  assert.equal(up.status, 0, `slurm-up failed: ${up.stderr}`);
+  const dir = userProject([TINY]);
+  const g = rlvrc(['grid', 'tiny.rlvr', '--emit', 'slurm', '--time', '00:10:00', '--out', 'runs'], { cwd: dir });
+  assert.equal(g.status, 0, g.stderr);
+  writeFileSync(join(dir, 'job.sbatch'), g.stdout.replace("exec 'node'", `exec '${process.execPath}'`));
+  const sub = spawnSync('sbatch', ['--parsable', 'job.sbatch'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(sub.status, 0, sub.stderr);
+  const job = sub.stdout.trim().split(';')[0]!;
+  const deadline = Date.now() + 240_000;
+  while (Date.now() < deadline) {
+    const q = spawnSync('squeue', ['-h', '-j', job], { encoding: 'utf8' });
+    if (q.status === 0 && q.stdout.trim() === '') break;
+    spawnSync('sleep', ['1']);
+  }
+  for (const [i, id] of ['reward=ground_truth', 'reward=random'].entries()) {
+    const result = join(dir, 'runs', id, 'result.json');
+    const log = join(dir, 'slurm-logs', `tiny-${i}.err`);
+    assert.ok(existsSync(result), `cell ${id} left no result; slurm log: ${existsSync(log) ? readFileSync(log, 'utf8').slice(-2000) : '(none)'}`);
+    assert.equal((JSON.parse(readFileSync(result, 'utf8')) as { status: string }).status, 'finished');
+  }
+});
