@@ -1,5 +1,5 @@
 // Our training step and sampler against the same GPT in PyTorch, same machine, same thread count.
-// Usage: node --import tsx bench/runtime-vs-torch.ts [--json] [--threads N] [--reps N] [--no-torch]
+// Usage: node --import tsx bench/runtime-vs-torch.ts [--json] [--threads N] [--reps N] [--backend wasm|cpu|auto] [--no-torch]
 // Prints one JSON object (medians in seconds; ratios are ours / PyTorch's, lower is better).
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
