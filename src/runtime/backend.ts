@@ -57,31 +57,39 @@ async function tryNative(choice: 'tfjs-node-gpu' | 'tfjs-node'): Promise<Backend
 }
 
 export interface WasmOptions {
-  /** Worker threads for the wasm backend (see wasm-threads.ts); 1 = the stock single-threaded build. */
+  /**
+   * Compute threads for the wasm backend (see wasm-threads.ts); default 1, the stock single-threaded build.
+   * More threads help only on otherwise idle cores: with more runnable threads than cores, the spinning
+   * thread pool was measured several times slower (bench/README.md). Choose it once, at start-up.
+   */
   threads?: number;
   /** Replace wasm's batched matmul and transpose with faster ones (wasm-kernels.ts). Default true. */
   fastKernels?: boolean;
 }
 
-async function tryWasm(choice: BackendChoice, opts: WasmOptions): Promise<BackendInfo> {
+async function tryWasm(choice: BackendChoice, opts: WasmOptions, skipped: string[] = []): Promise<BackendInfo> {
   const pkg = '@tensorflow/tfjs-backend-wasm';
   let threads = 1;
   try {
-    const threaded = (opts.threads ?? 1) > 1;
-    if (threaded) {
-      const { registerThreadedWasm } = await import('./wasm-threads.js');
-      threads = await registerThreadedWasm(opts.threads!);
-    } else {
-      await import(pkg);
-    }
+    await import(pkg);
   } catch (e) {
     throw new BackendUnavailableError(choice, `${pkg} does not load (${(e as Error).message})`);
+  }
+  if ((opts.threads ?? 1) > 1) {
+    try {
+      const { registerThreadedWasm } = await import('./wasm-threads.js');
+      threads = await registerThreadedWasm(opts.threads!);
+    } catch (e) {
+      // An explicit request fails loudly; `auto` keeps the single-threaded build when it is still registered.
+      if (choice !== 'auto' || !tf.findBackendFactory('wasm')) throw new BackendUnavailableError(choice, `the threaded wasm build did not start (${(e as Error).message})`);
+      skipped.push(`wasm with ${opts.threads} threads: ${(e as Error).message}; using 1 thread`);
+    }
   }
   if (!(await tf.setBackend('wasm'))) throw new BackendUnavailableError(choice, `${pkg} loaded but the 'wasm' backend did not initialise`);
   await tf.ready();
   if (opts.fastKernels ?? true) installWasmKernels();
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-  return { choice, name: 'wasm', package: pkg, version: packageVersion(pkg), threads, simd, skipped: [] };
+  return { choice, name: 'wasm', package: pkg, version: packageVersion(pkg), threads, simd, skipped };
 }
 
 async function tryCpu(choice: BackendChoice): Promise<BackendInfo> {
@@ -106,7 +114,7 @@ export async function selectBackend(choice: BackendChoice = 'auto', opts: WasmOp
       return tryCpu(choice);
     case 'auto': {
       const skipped: string[] = [];
-      const attempts: Array<() => Promise<BackendInfo>> = [() => tryNative('tfjs-node-gpu'), () => tryNative('tfjs-node'), () => tryWasm('auto', opts)];
+      const attempts: Array<() => Promise<BackendInfo>> = [() => tryNative('tfjs-node-gpu'), () => tryNative('tfjs-node'), () => tryWasm('auto', opts, skipped)];
       for (const attempt of attempts) {
         try {
           const info = await attempt();
