@@ -100,7 +100,8 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tens
   return withGrad<tf.Tensor2D>(([xi, wi, bi], save) => {
     save([xi!, wi!]);
     return {
-      value: tf.add(tf.matMul(xi as tf.Tensor2D, wi as tf.Tensor2D), bi!) as tf.Tensor2D,
+      // One fused kernel (XNNPACK adds the bias): no separate [N, M] add.
+      value: tf.fused.matMul({ a: xi as tf.Tensor2D, b: wi as tf.Tensor2D, bias: bi! }),
       gradFunc: (dy, [xs, ws]) => [tf.matMul(dy, tf.transpose(ws!)), tf.matMul(tf.transpose(xs!), dy), columnSum(dy)],
     };
   }, x, w, b);
