@@ -2,7 +2,9 @@
 // JSONL reading after a crash, schema checks on write, cell selection and --set.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
   cellDirName, configHash, canonicalJson, latestCheckpoint, listCheckpoints, pruneCheckpoints, removeIncompleteCheckpoints, readJsonl, ArtifactError,
@@ -11,8 +13,10 @@ import { JsonlWriter } from '../../src/runtime/run/artifacts.js';
 import { applyOverride, applyOverrides, compileCellSchema, parseSet } from '../../src/runtime/run/overrides.js';
 import { selectMany, selectOne, splitPatterns } from '../../src/runtime/run/select.js';
 import { ProgressView } from '../../src/runtime/run/progress.js';
+import { CellLock, LOCK_FILE, lockHolder } from '../../src/runtime/run/lock.js';
+import { runProgram, type ProgramDefinition } from '../../src/runtime/run/index.js';
 import { configDiff, finalEvalMetrics } from '../../src/runtime/run/cell.js';
-import { CELLS, CELL_SCHEMA } from './fixtures/fake-program.js';
+import { CELLS, CELL_SCHEMA, DEFINITION } from './fixtures/fake-program.js';
 import { captureIO, tmp } from './helpers.js';
 
 describe('cellDirName', () => {
@@ -190,5 +194,65 @@ describe('progress display', () => {
     assert.equal(lines.length, 12);
     assert.equal(lines[1], '[a=1] step 3/30 loss 0.3333');
     assert.equal(lines[10], '[a=1] step 30/30 loss 0.03333');
+  });
+});
+
+describe('one process per cell directory', () => {
+  const lockOf = (dir: string, pid: number, host: string): void =>
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid, host, started_at: '2025-01-01T00:00:00.000Z' }));
+
+  test('a live process on this host holds the cell; once it is gone the lock is taken over', async () => {
+    const dir = tmp();
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)']);
+    lockOf(dir, other.pid!, hostname());
+    assert.match(lockHolder(dir)!, new RegExp(`^process ${other.pid} on ${hostname()} has been running it since 2025-01-01`));
+    const refused = CellLock.acquire(dir);
+    assert.ok('holder' in refused);
+    other.kill('SIGKILL');
+    await new Promise(r => other.once('exit', r));
+    assert.equal(lockHolder(dir), null, 'a dead pid holds nothing');
+    const taken = CellLock.acquire(dir);
+    assert.ok('lock' in taken);
+    assert.equal(JSON.parse(readFileSync(join(dir, LOCK_FILE), 'utf8')).pid, process.pid);
+    taken.lock.release();
+    assert.ok(!existsSync(join(dir, LOCK_FILE)));
+  });
+
+  test('on another host the lock holds while it is touched, and goes stale after 5 minutes', () => {
+    const dir = tmp();
+    lockOf(dir, 1, 'elsewhere.example');
+    assert.match(lockHolder(dir)!, /^process 1 on elsewhere.example/);
+    const old = new Date(Date.now() - 6 * 60_000);
+    utimesSync(join(dir, LOCK_FILE), old, old);
+    assert.equal(lockHolder(dir), null);
+  });
+
+  test('the program refuses to run, or --fresh to delete, a cell that is running', async () => {
+    const out = tmp();
+    const dir = join(out, 'reward=random,seed=1');
+    mkdirSync(dir);
+    lockOf(dir, process.ppid, hostname()); // the test runner: alive for the whole test
+    const io = captureIO();
+    assert.equal(await runProgram(DEFINITION, ['--cell', 'reward=random,seed=1', '--out', out], io), 2);
+    assert.match(io.err, /reward=random,seed=1 is in use: process \d+ on .* has been running it since/);
+    const fresh = captureIO();
+    assert.equal(await runProgram(DEFINITION, ['--only', 'seed=1', '--fresh', '--out', out], fresh), 2);
+    assert.match(fresh.err, /--fresh would delete cells that are running:\n {2}process \d+/);
+    assert.ok(existsSync(join(dir, LOCK_FILE)), 'nothing was deleted');
+  });
+});
+
+describe('program definitions', () => {
+  test('a cell type without an index signature (like the runtime\'s CellConfig interface) is accepted', async () => {
+    interface StrictCell { id: string; seed: number; lr: number }
+    const seen: number[] = [];
+    const def: ProgramDefinition<StrictCell> = {
+      experiment: 'strict', source: { file: 'x.rlvr', sha256: 'b'.repeat(64) }, compilerVersion: '0',
+      cells: [{ id: 'lr=0.1', seed: 1, lr: 0.1 }],
+      runCell: async cell => { seen.push(cell.lr); },
+    };
+    const io = captureIO();
+    assert.equal(await runProgram(def, ['--cell', 'lr=0.1', '--out', tmp()], io), 0, io.err);
+    assert.deepEqual(seen, [0.1]);
   });
 });

@@ -6,6 +6,7 @@ import { FILES, JsonlWriter, readJsonl, readManifest, readResult, rewriteJsonl, 
 import { checkpointPath, latestCheckpoint, pruneCheckpoints, removeIncompleteCheckpoints } from './checkpoints.js';
 import { cellDirName } from './dirname.js';
 import { canonicalJson, configHash } from './hash.js';
+import { CellLock, lockHolder } from './lock.js';
 import { platformInfo, runtimeVersion } from './platform.js';
 import type { ProgressSink } from './progress.js';
 import { ArtifactError } from './schemas.js';
@@ -116,19 +117,33 @@ export function finalEvalMetrics(records: EvalRecord[]): Record<string, number |
 }
 
 export async function runCellHere(o: CellRunOptions): Promise<CellOutcome> {
-  const { def, cell } = o;
+  const { cell } = o;
   const dir = join(o.out, cellDirName(cell.id));
   const hash = configHash(cell);
+  const busy = lockHolder(dir);
+  if (busy) throw new RefusedError(`${dir} is in use: ${busy}.\n  Wait for that run to end or stop it; it resumes from where it stops.`);
   if (o.fresh) rmSync(dir, { recursive: true, force: true });
-  const state = inspectCell(dir, cell, hash);
-  if (state.kind === 'finished') {
-    o.stdout(`[${cell.id}] already finished (${join(dir, FILES.result)}); skipped. Pass --fresh to run it again.\n`);
-    o.progress.emit({ event: 'end', id: cell.id, status: 'skipped', error: null });
-    return { status: 'skipped', error: null, dir };
+  mkdirSync(dir, { recursive: true });
+  // Lock first, then look: what the directory holds cannot change under us afterwards.
+  const taken = CellLock.acquire(dir);
+  if ('holder' in taken) throw new RefusedError(`${dir} is in use: ${taken.holder}.\n  Wait for that run to end or stop it; it resumes from where it stops.`);
+  try {
+    const state = inspectCell(dir, cell, hash);
+    if (state.kind === 'finished') {
+      o.stdout(`[${cell.id}] already finished (${join(dir, FILES.result)}); skipped. Pass --fresh to run it again.\n`);
+      o.progress.emit({ event: 'end', id: cell.id, status: 'skipped', error: null });
+      return { status: 'skipped', error: null, dir };
+    }
+    const ckptDir = join(dir, FILES.checkpoints);
+    mkdirSync(ckptDir, { recursive: true });
+    return await runLocked(o, dir, hash, state, ckptDir);
+  } finally {
+    taken.lock.release();
   }
+}
 
-  const ckptDir = join(dir, FILES.checkpoints);
-  mkdirSync(ckptDir, { recursive: true });
+async function runLocked(o: CellRunOptions, dir: string, hash: string, state: Exclude<CellState, { kind: 'finished' }>, ckptDir: string): Promise<CellOutcome> {
+  const { def, cell } = o;
   removeIncompleteCheckpoints(ckptDir);
   const resume: ResumePoint | null = state.kind === 'resumable' ? latestCheckpoint(ckptDir) : null;
   const cut = resume?.step ?? -1;

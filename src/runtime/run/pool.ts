@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import { FILES, readResult } from './artifacts.js';
 import { inspectCell, RefusedError } from './cell.js';
+import { lockHolder } from './lock.js';
 import { cellDirName } from './dirname.js';
 import { configHash } from './hash.js';
 import { parseEvent, PROGRESS_FD_ENV, ProgressView, type ProgramIO } from './progress.js';
@@ -54,6 +55,8 @@ export async function runPool(o: PoolOptions): Promise<number> {
   for (const cell of o.cells) {
     const dir = join(o.out, cellDirName(cell.id));
     try {
+      const busy = lockHolder(dir);
+      if (busy) throw new RefusedError(`${dir} is in use: ${busy}`);
       const state = inspectCell(dir, cell, configHash(cell));
       if (state.kind === 'finished') outcomes.push({ id: cell.id, status: 'skipped', error: null, log: join(dir, FILES.log), seconds: 0 });
       else todo.push(cell);

@@ -10,6 +10,7 @@
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { inspectCell, RefusedError, runCellHere } from './cell.js';
+import { lockHolder } from './lock.js';
 import { cellDirName } from './dirname.js';
 import { configHash } from './hash.js';
 import { applyOverrides, compileCellSchema, OverrideError, parseSet } from './overrides.js';
@@ -18,7 +19,7 @@ import { processIO, ProgressSink, type ProgramIO } from './progress.js';
 import { ArtifactError } from './schemas.js';
 import { parseCellId, selectMany, selectOne, SelectionError } from './select.js';
 import { closest } from './suggest.js';
-import type { CellConfig, Override, ProgramDefinition } from './types.js';
+import type { CellConfig, CellIdentity, Override, ProgramDefinition } from './types.js';
 
 export const DEFAULT_BACKENDS = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
 
@@ -80,7 +81,7 @@ export function parseProgramArgs(argv: string[]): Options {
   return o;
 }
 
-export function helpText(def: ProgramDefinition<CellConfig>): string {
+export function helpText<C extends CellIdentity>(def: ProgramDefinition<C>): string {
   return `${def.experiment}: ${def.cells.length} cell${def.cells.length === 1 ? '' : 's'}, compiled from ${def.source.file} (sha256 ${def.source.sha256.slice(0, 12)}) by rlvrc ${def.compilerVersion}
 
 Usage: node <program> [options]
@@ -124,6 +125,7 @@ function listJson(cells: CellConfig[], out: string): string {
     try {
       const s = inspectCell(dir, c, hash);
       status = s.kind === 'new' ? 'not started' : s.kind === 'finished' ? 'finished' : s.manifest.status;
+      if (s.kind === 'resumable' && lockHolder(dir) === null && status === 'running') status = 'stopped';
     } catch (e) {
       status = e instanceof RefusedError ? 'conflict' : e instanceof ArtifactError ? 'corrupt' : 'unreadable';
     }
@@ -133,7 +135,7 @@ function listJson(cells: CellConfig[], out: string): string {
   return JSON.stringify(rows, null, 2) + '\n';
 }
 
-export async function runProgram<C extends CellConfig>(definition: ProgramDefinition<C>, argv: string[], io: ProgramIO = processIO()): Promise<number> {
+export async function runProgram<C extends CellIdentity>(definition: ProgramDefinition<C>, argv: string[], io: ProgramIO = processIO()): Promise<number> {
   // Cells after --set are still C (the cell schema checks them); the run layer itself only needs CellConfig.
   const def = definition as unknown as ProgramDefinition;
   const name = def.experiment;
@@ -213,7 +215,15 @@ export async function runProgram<C extends CellConfig>(definition: ProgramDefini
     return 2;
   }
   try {
-    if (o.fresh) for (const c of cells) rmSync(join(out, cellDirName(c.id)), { recursive: true, force: true });
+    if (o.fresh) {
+      // Never delete a directory a live run is writing to.
+      const busy = cells.map(c => lockHolder(join(out, cellDirName(c.id)))).filter((h): h is string => h !== null);
+      if (busy.length) {
+        io.stderr(`${name}: --fresh would delete cells that are running:\n${busy.map(b => `  ${b}\n`).join('')}`);
+        return 2;
+      }
+      for (const c of cells) rmSync(join(out, cellDirName(c.id)), { recursive: true, force: true });
+    }
     const childArgs = ['--out', out, '--backend', o.backend, ...o.sets.flatMap(s => ['--set', s])];
     return await runPool({ cells, out, jobs: o.jobs ?? 1, childArgs, entry: resolve(entry), io });
   } catch (e) {

@@ -1,14 +1,19 @@
 // The run layer's public types: what a generated program hands to runProgram, what each cell's code
 // receives, and the shapes of the artifacts (their JSON Schemas are schema/<kind>.schema.json).
 
-/** A grid cell as the compiler embeds it: any JSON object with at least an id and a root seed. */
-export interface CellConfig {
+/** What the run layer needs of every cell: its id and its root seed. */
+export interface CellIdentity {
   id: string;
   seed: number;
+}
+
+/** A grid cell as the run layer sees it: any JSON object with at least an id and a root seed. */
+export interface CellConfig extends CellIdentity {
   [field: string]: unknown;
 }
 
-export interface ProgramDefinition<C extends CellConfig = CellConfig> {
+/** C is the program's own cell type (e.g. the runtime's CellConfig interface, which has no index signature). */
+export interface ProgramDefinition<C extends CellIdentity = CellConfig> {
   /** The experiment's name; the default --out is runs/<experiment>. */
   experiment: string;
   /** The spec file the program was compiled from, and its sha256 (hex). */
