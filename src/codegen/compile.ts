@@ -24,7 +24,8 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
   strict: true,
 };
 
-export function compileExperiment(ir: ExperimentIR, opts: { outDir: string; cwd: string; compilerVersion: string; name: string }): CompiledProgram {
+/** Renders the program for `outDir` and writes it there, unless `write` is false (tests compare without writing). */
+export function compileExperiment(ir: ExperimentIR, opts: { outDir: string; cwd: string; compilerVersion: string; name: string; write?: boolean }): CompiledProgram {
   const outDir = resolve(opts.cwd, opts.outDir);
   const specDir = dirname(resolve(opts.cwd, ir.file));
   let specDirFromOut = posix(relative(outDir, specDir));
@@ -36,10 +37,12 @@ export function compileExperiment(ir: ExperimentIR, opts: { outDir: string; cwd:
   const syntax = file.getPreEmitDiagnostics().filter(d => d.getCategory() === ts.DiagnosticCategory.Error && d.getCode() < 2000);
   if (syntax.length > 0) throw new Error(`internal error: the generated program does not parse: ${syntax[0]!.getMessageText().toString()}`);
   const js = ts.transpileModule(file.getFullText(), { compilerOptions: COMPILER_OPTIONS, fileName: `${opts.name}.ts` }).outputText;
-  mkdirSync(outDir, { recursive: true });
   const tsPath = join(outDir, `${opts.name}.ts`);
   const jsPath = join(outDir, `${opts.name}.js`);
-  writeFileAtomic(tsPath, text);
-  writeFileAtomic(jsPath, js);
+  if (opts.write !== false) {
+    mkdirSync(outDir, { recursive: true });
+    writeFileAtomic(tsPath, text);
+    writeFileAtomic(jsPath, js);
+  }
   return { name: opts.name, tsPath, jsPath, ts: text, js };
 }

@@ -130,7 +130,9 @@ export interface EvalConfig {
   prompt: PromptConfig;
 }
 
-export interface CellConfig {
+// A type alias rather than an interface: aliases are assignable to index-signature types, such as the
+// run layer's generic `{ id, seed, [field]: unknown }` cell.
+export type CellConfig = {
   format: typeof CELL_FORMAT_VERSION;
   language: number;
   experiment: string;
@@ -148,7 +150,7 @@ export interface CellConfig {
   optimizer: OptimizerConfig;
   train: { steps: number; checkpoint_every: number };
   evals: EvalConfig[];
-}
+};
 
 export type RewardNode =
   | { op: 'correct'; target: 'label' }

@@ -30,7 +30,7 @@ export interface BuiltModel {
 }
 
 /** Bump when the meaning of a cached pretraining entry changes. */
-const PRETRAIN_CACHE_VERSION = 1;
+const PRETRAIN_CACHE_VERSION = 2;
 /** Pretraining corpora are sampled with replacement from at most this many examples. */
 const MAX_CORPUS = 200_000;
 
@@ -51,11 +51,11 @@ async function trainStage(policy: Policy, stage: StageConfig, index: number, m: 
   const world = worldOf(stage.data);
   const corpus = createCorpus(world, toRuntimeFamily(stage.corpus, stage.name ?? stage.stage), deriveSeed(m.seed, 'corpus', index));
   const examples = corpus.take(Math.min(MAX_CORPUS, stage.steps * stage.batch)).map(e => e.text);
-  // Cosine decay to a tenth of the peak after the warmup: the usual pretraining schedule (recorded in the cache entry).
+  // AdamW at the stage's lr, constant after a linear warmup, as the stage's field docs say.
   const trainer = new SftTrainer(policy, examples, {
     batchSize: stage.batch,
     seed: deriveSeed(m.seed, 'sft', index),
-    optimizer: { schedule: { kind: 'cosine', lr: stage.lr, warmupSteps: stage.warmup, totalSteps: stage.steps, minLr: stage.lr / 10 }, beta1: 0.9, beta2: 0.95, weightDecay: 0, maxGradNorm: 1 },
+    optimizer: { schedule: { kind: 'constant', lr: stage.lr, warmupSteps: stage.warmup }, beta1: 0.9, beta2: 0.95, weightDecay: 0, maxGradNorm: 1 },
   });
   const label = `${stage.stage}${stage.name ? ' ' + stage.name : ''} (stage ${index + 1}/${total})`;
   let last = NaN;
@@ -104,7 +104,7 @@ async function buildTransformer(m: TransformerConfig, session: Session): Promise
     const key = stageKey(m, i + 1, backend);
     await cachedDir(session.cacheDir, key, async tmp => {
       const loss = await trainStage(policy, stage, i, m, session, m.stages.length);
-      saveCheckpoint(tmp, { step: stage.steps, tensors: prefixed('model/', policy.getWeights()), rng: {}, meta: { kind: 'pretrain', model: m.name, stage: i, final_loss: loss, schedule: 'cosine to lr/10 after warmup' } });
+      saveCheckpoint(tmp, { step: stage.steps, tensors: prefixed('model/', policy.getWeights()), rng: {}, meta: { kind: 'pretrain', model: m.name, stage: i, final_loss: loss } });
     }, () => session.ctx.log(`model ${m.name}: waiting for another process pretraining stage ${i + 1}`));
     // Whoever built it, load the published weights, so every cell starts from identical numbers.
     policy.setWeights(unprefixed('model/', loadCheckpoint(join(session.cacheDir, key)).tensors));
