@@ -32,6 +32,11 @@ const commands: Record<string, { summary: string; usage: string; load: () => Pro
     usage: 'rlvrc grid FILE --emit slurm [--partition P] [--time T] [--cpus C] [--mem M] [--out DIR] [--parallel N]',
     load: async () => (await import('./grid.js')).gridCommand,
   },
+  report: {
+    summary: 'results tables (Markdown, CSV) and eval-curve plots (SVG) from a runs directory',
+    usage: 'rlvrc report DIR [--metric NAME]... [--out DIR]',
+    load: async () => (await import('./report.js')).reportCommand,
+  },
   explain: {
     summary: 'print a cell\'s resolved configuration and the exact objective it optimises',
     usage: 'rlvrc explain FILE [--cell ID]',

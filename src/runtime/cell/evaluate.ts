@@ -75,7 +75,7 @@ export function evaluate(ev: PreparedEval, built: BuiltModel, session: Session, 
       if (shown.length < 8) shown.push({ id: it.id, prompt: it.prompt, label: it.label, response: group[0]!.response, extracted: group[0]!.extracted, correct: group[0]!.correct });
     });
   }
-  const record: EvalRecord = { step, name: c.name, problems: groups.length, samples_per_problem: perItem, ...metricsOf(c, groups) };
+  const record: EvalRecord = { step, name: c.name, ...metricsOf(c, groups) };
   session.ctx.logEval(record);
   session.ctx.logSamples(step, shown.map(s => ({ eval: c.name, ...s })));
   return record;
