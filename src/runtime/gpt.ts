@@ -84,7 +84,8 @@ export class Gpt implements Policy {
     const mk = <V extends tf.Variable>(name: string): V => {
       const w = init[name];
       if (!w) throw new Error(`GPT: no initial value for weight '${name}'`);
-      const v = tf.variable(tf.tensor(w.data, w.shape, 'float32'), trainable, undefined, 'float32');
+      // tidy drops the temporary tensor; variables survive it.
+      const v = tf.tidy(() => tf.variable(tf.tensor(w.data, w.shape, 'float32'), trainable, undefined, 'float32'));
       this.vars.push({ name, variable: v });
       return v as V;
     };

@@ -34,8 +34,8 @@ export class Adam {
   constructor(params: Array<{ name: string; variable: tf.Variable }>, config: AdamConfig) {
     this.config = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, decoupled: true, maxGradNorm: 0, ...config };
     this.params = params;
-    this.m = params.map(p => tf.variable(tf.zerosLike(p.variable), false));
-    this.v = params.map(p => tf.variable(tf.zerosLike(p.variable), false));
+    this.m = params.map(p => tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)));
+    this.v = params.map(p => tf.tidy(() => tf.variable(tf.zerosLike(p.variable), false)));
   }
 
   /** Global L2 norm of `grads` (one number; a single download). */

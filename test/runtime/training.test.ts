@@ -130,3 +130,13 @@ test("the trainer recomputes exactly the sampler's log-probs (mixed prompt lengt
   trainer.dispose();
   gpt.dispose();
 });
+
+test('creating and disposing a policy, a trainer and its reference leaves no tensors behind', () => {
+  const before = tf.memory().numTensors;
+  const gpt = tinyGpt(6);
+  const trainer = new GrpoTrainer(gpt, toyConfig({ klCoef: 0.1 }));
+  trainer.trainStep(toyItems, correct);
+  trainer.dispose();
+  gpt.dispose();
+  assert.equal(tf.memory().numTensors, before);
+});
