@@ -29,7 +29,8 @@ export async function fmtCommand(args: string[], io: CliIO): Promise<number> {
     const formatted = format(parsed);
     if (formatted === text) continue;
     if (diffOnly) {
-      io.stdout(unifiedDiff(text, formatted, `a/${file}`, `b/${file}`));
+      const label = file.replace(/^\/+/, '');
+      io.stdout(unifiedDiff(text, formatted, `a/${label}`, `b/${label}`));
       status = 1;
     } else if (checkOnly) {
       io.stderr(`${file}: not formatted\n`);
