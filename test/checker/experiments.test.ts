@@ -18,13 +18,45 @@ test('every experiment file checks without errors', () => {
   assert.deepEqual(diagnostics.filter(d => d.severity === 'error').map(d => `${d.file}:${d.span.start.line} ${d.code} ${d.summary}`), []);
 });
 
-test('the only warnings are the intended ones of paper-mini (clipping ablation and the γ = 0 control)', () => {
+test('the only warnings are the intended ones: paper-mini\'s and paper\'s controls, and paper\'s absent checkpoints', () => {
   const warnings = checkAll().diagnostics.map(d => `${d.file} ${d.code} ${d.summary}`);
-  assert.deepEqual(warnings, [
+  const paper = warnings.filter(w => w.startsWith('experiments/paper.rlvr'));
+  assert.deepEqual(warnings.filter(w => !w.startsWith('experiments/paper.rlvr')), [
     'experiments/paper-mini.rlvr RLVR5009 no clipping bias: clip = none',
     'experiments/paper-mini.rlvr RLVR5009 no clipping bias: one update per rollout step (minibatch 128 = 16 prompts × 8 samples)',
     'experiments/paper-mini.rlvr RLVR5008 reward random(0) is always 0: nothing will be learned',
   ]);
+  // paper.rlvr names the paper's 13 checkpoints and the one-shot example, which a clone does not have,
+  // plus the same three controls as paper-mini (clip none, two one-update settings, random(0)).
+  assert.equal(paper.filter(w => / RLVR6004 model directory '..\/models\//.test(w)).length, 13);
+  assert.deepEqual(paper.filter(w => / RLVR6003 /.test(w)), ["experiments/paper.rlvr RLVR6003 data file '../data/one-shot-pi1.json' does not exist (yet)"]);
+  assert.equal(paper.filter(w => / RLVR5009 /.test(w)).length, 3);
+  assert.equal(paper.filter(w => / RLVR5008 /.test(w)).length, 1);
+  assert.equal(paper.length, 18);
+});
+
+test('paper.rlvr declares a grid for every row of the paper\'s grid that the language can express', () => {
+  const ir = checkAll().experiments.find(e => e.name === 'paper')!;
+  assert.deepEqual(ir.grids.map(g => g.name), [
+    'main', 'cross_model', 'cross_model_base_llama', 'headline_one_shot', 'one_shot', 'python_and_repetition',
+    'python_and_repetition_base_llama', 'no_python', 'gamma', 'clipping', 'prompts', 'rl_trained',
+  ]);
+  const cells = (grid: string) => ir.grids.find(g => g.name === grid)!.cells.length;
+  assert.equal(cells('main'), 2 * 5);
+  assert.equal(cells('cross_model') + cells('cross_model_base_llama'), 8 * 5);
+  assert.equal(cells('python_and_repetition') + cells('python_and_repetition_base_llama'), 10 * 2);
+  assert.equal(cells('clipping'), 4 * 3);
+  assert.equal(cells('prompts'), 5 * 3);
+  assert.equal(cells('gamma'), 4);
+  // The paper's hyperparameters (paper.md section 4) in every cell.
+  for (const c of ir.cells) {
+    assert.equal(c.optimizer.lr, 5e-7);
+    assert.deepEqual(c.optimizer.betas, [0.9, 0.95]);
+    assert.equal(c.algorithm.group, 16);
+    assert.equal(c.algorithm.max_tokens, 3072);
+    assert.equal(c.train.steps, 300);
+  }
+  assert.equal(ir.cells.filter(c => c.algorithm.name === 'grpo').every(c => c.algorithm.updates_per_step === 8 && c.algorithm.clip?.low === 0.2), true);
 });
 
 // ---- an independent count of paper-mini's cells, from the AST and the source text only ----

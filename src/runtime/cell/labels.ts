@@ -35,7 +35,7 @@ export async function majorityLabels(items: CellItem[], spec: MajoritySpec, buil
     const samples = sample(built.policy, prompts, {
       maxNewTokens: cell.algorithm.max_tokens,
       temperature: spec.temperature,
-      stop: cell.algorithm.stop,
+      stop: [...new Set([...cell.algorithm.stop, ...cell.prompt.stop])],
       // One stream per prompt id: a label does not depend on which other prompts shared its batch.
       rng: session.rng('majority', group.map(g => g.id).join('|')),
     });

@@ -30,11 +30,12 @@ export function adamConfigOf(o: OptimizerConfig, totalUpdates: number): AdamConf
   };
 }
 
-export function grpoConfigOf(a: AlgorithmConfig, o: OptimizerConfig, steps: number, seed: number): GrpoConfig {
+/** `promptStop`: the prompt's own stop strings, which add to the algorithm's. */
+export function grpoConfigOf(a: AlgorithmConfig, o: OptimizerConfig, steps: number, seed: number, promptStop: readonly string[] = []): GrpoConfig {
   return {
     groupSize: a.group,
     minibatchSize: a.minibatch,
-    sampling: { maxNewTokens: a.max_tokens, temperature: a.temperature, topP: a.top_p, topK: a.top_k ?? 0, stop: a.stop },
+    sampling: { maxNewTokens: a.max_tokens, temperature: a.temperature, topP: a.top_p, topK: a.top_k ?? 0, stop: [...new Set([...a.stop, ...promptStop])] },
     clip: a.clip,
     klCoef: a.kl,
     klEstimator: a.kl_estimator ?? 'k3',
@@ -77,7 +78,7 @@ export class CellTrainer {
   private readonly rewardRng: Rng;
 
   constructor(built: BuiltModel, private readonly cell: CellConfig, private readonly session: Session, private readonly reward: CellReward) {
-    this.trainer = new GrpoTrainer<CellItem>(built.policy, grpoConfigOf(cell.algorithm, cell.optimizer, cell.train.steps, session.seed('grpo')));
+    this.trainer = new GrpoTrainer<CellItem>(built.policy, grpoConfigOf(cell.algorithm, cell.optimizer, cell.train.steps, session.seed('grpo'), cell.prompt.stop));
     this.rewardRng = session.rng('reward');
     const resume = session.ctx.resume;
     if (resume) {
