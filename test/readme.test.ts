@@ -26,3 +26,8 @@ test('the README names the main command and the test command that CI runs', () =
   assert.match(readme, /\nnpm test\n/);
   assert.match(readFileSync(join(REPO, '.ci/run'), 'utf8'), /\nnpm test\n/);
 });
+
+test('docs/fields.md is current (regenerate with node --import tsx scripts/gen-docs.ts)', async () => {
+  const { fieldReference } = await import('../src/checker/reference.js');
+  assert.equal(readFileSync(join(REPO, 'docs/fields.md'), 'utf8'), fieldReference());
+});

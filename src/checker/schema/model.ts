@@ -37,7 +37,7 @@ export const transformer: BlockSpec = {
     heads: req(T.positiveInt(), 'attention heads; must divide d_model'),
     context: req(T.positiveInt(), 'longest sequence in tokens, BOS and EOS included'),
     d_ff: computed(T.positiveInt(), '4 × d_model', 'width of the feed-forward layer'),
-    dropout: opt(T.float(0, 0.9), 0, 'dropout probability during pretraining'),
+    dropout: opt(T.float(0, 0), 0, 'dropout probability during pretraining; the runtime has no dropout layers yet, so only 0 is accepted'),
     seed: opt(T.count(), 0, 'seed of the initial weights and of the pretraining corpora; part of the model, so cells share its checkpoint'),
   },
   stages: {
