@@ -7,6 +7,7 @@ import argparse
 import json
 import math
 import statistics
+import sys
 import time
 
 import torch
@@ -101,6 +102,7 @@ def main():
     p.add_argument("--new", type=int, default=48)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--reps", type=int, default=5)
+    p.add_argument("--serve", action="store_true", help="answer 'train' / 'sample_naive' / 'sample_kv' lines on stdin with one timing each, so a caller can interleave measurements")
     a = p.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -137,6 +139,24 @@ def main():
             if i < a.new - 1:
                 logits, past = model(nxt, past, start=seq.shape[1] - 1)
         return seq
+
+    meta = {
+        "torch_version": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "blas": blas_in_use(),
+        "params": sum(t.numel() for t in model.parameters()),
+    }
+    if a.serve:
+        jobs = {"train": train_step, "sample_naive": sample_naive, "sample_kv": sample_kv}
+        print(json.dumps(meta), flush=True)
+        for line in sys.stdin:
+            job = jobs.get(line.strip())
+            if job is None:
+                break
+            t = time.perf_counter()
+            job()
+            print(json.dumps(time.perf_counter() - t), flush=True)
+        return
 
     out = {
         "torch_version": torch.__version__,
