@@ -18,3 +18,21 @@ test('the threaded wasm build runs with 2 threads under Node and computes what t
   assert.ok(worst < 1e-4, `max difference ${worst}`);
   // Reaching the end of this file also shows the worker threads do not keep the process alive.
 });
+
+test('training on 2 threads is deterministic and agrees with the cpu backend', async () => {
+  const { CharTokenizer, createGpt, sft } = await import('../../src/runtime/index.js');
+  const tok = new CharTokenizer('abc:;');
+  const run = () => {
+    const gpt = createGpt({ vocabSize: tok.vocabSize, contextLength: 12, dModel: 16, nLayers: 1, nHeads: 2 }, tok, 3);
+    const losses = sft(gpt, ['ab:c;', 'ca:b;', 'abc;'], { steps: 4, batchSize: 4, optimizer: { schedule: { kind: 'constant', lr: 1e-2 } }, seed: 1 }).map(s => s.loss);
+    gpt.dispose();
+    return losses;
+  };
+  await selectBackend('wasm', { threads: 2 });
+  const a = run();
+  const b = run();
+  assert.deepEqual(a, b, 'same seed, same numbers');
+  await selectBackend('cpu');
+  const c = run();
+  a.forEach((x, i) => assert.ok(Math.abs(x - c[i]!) < 1e-3, `step ${i + 1}: threaded wasm ${x} vs cpu ${c[i]}`));
+});
