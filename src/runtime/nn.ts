@@ -101,7 +101,7 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tens
     save([xi!, wi!]);
     return {
       // One fused kernel (XNNPACK adds the bias): no separate [N, M] add.
-      value: tf.fused.matMul({ a: xi as tf.Tensor2D, b: wi as tf.Tensor2D, bias: bi! }),
+      value: tf.fused.matMul({ a: xi as tf.Tensor2D, b: wi as tf.Tensor2D, bias: bi! }) as tf.Tensor2D,
       gradFunc: (dy, [xs, ws]) => [tf.matMul(dy, tf.transpose(ws!)), tf.matMul(tf.transpose(xs!), dy), columnSum(dy)],
     };
   }, x, w, b);

@@ -15,7 +15,7 @@ const config: GrpoConfig = {
   advantage: 'group_norm', whitenBatch: false, aggregation: 'seq_mean_token_mean',
   optimizer: { schedule: { kind: 'linear', lr: 1e-2, warmupSteps: 1, totalSteps: 10 } }, seed: 3,
 };
-const numbers = ({ sampleSeconds, updateSeconds, ...rest }: ReturnType<GrpoTrainer['trainStep']>) => rest;
+const numbers = ({ sampleSeconds, rewardSeconds, updateSeconds, ...rest }: ReturnType<GrpoTrainer["trainStep"]>) => rest;
 const scratch = () => mkdtempSync(join(tmpdir(), 'rlvrc-ckpt-test-'));
 
 test('a resumed GRPO run continues with exactly the numbers of an uninterrupted one', () => {

@@ -93,7 +93,7 @@ test('every GRPO switch runs; updates per step = prompts × group / minibatch; n
     for (const [k, x] of Object.entries(s2)) assert.ok(Number.isFinite(x), `${k} = ${x} (${JSON.stringify(v)})`);
     if (cfg.klCoef > 0) assert.ok(s2.refKl !== 0, 'KL to the reference is measured once the policy moved');
     else assert.equal(s2.refKl, 0);
-    assert.ok(s2.entropy > 0 && s2.responseLengthMean > 0 && s2.sampleSeconds > 0 && s2.updateSeconds > 0);
+    assert.ok(s2.entropy > 0 && s2.responseLengthMean > 0 && s2.sampleSeconds > 0 && s2.rewardSeconds >= 0 && s2.updateSeconds > 0);
     trainer.dispose();
     gpt.dispose();
   }
@@ -103,7 +103,7 @@ test('one root seed gives identical GRPO numbers; another seed gives different o
   const run = (seed: number) => {
     const gpt = tinyGpt(4);
     const t = new GrpoTrainer(gpt, toyConfig({ seed }));
-    const out = [t.trainStep(toyItems, correct), t.trainStep(toyItems, correct)].map(({ sampleSeconds, updateSeconds, ...rest }) => rest);
+    const out = [t.trainStep(toyItems, correct), t.trainStep(toyItems, correct)].map(({ sampleSeconds, rewardSeconds, updateSeconds, ...rest }) => rest);
     const w = gpt.getWeights()['head.w']!.data;
     t.dispose();
     gpt.dispose();
@@ -139,4 +139,13 @@ test('creating and disposing a policy, a trainer and its reference leaves no ten
   trainer.dispose();
   gpt.dispose();
   assert.equal(tf.memory().numTensors, before);
+});
+
+test('a step whose rollouts do not split into minibatches is refused before any sampling', () => {
+  const gpt = tinyGpt(7);
+  const trainer = new GrpoTrainer(gpt, toyConfig({ minibatchSize: 12 }));
+  assert.throws(() => trainer.trainStep(toyItems, correct), /4 prompts × group 8 = 32 rollouts, not a positive multiple of minibatchSize 12/);
+  assert.equal(trainer.step, 0);
+  trainer.dispose();
+  gpt.dispose();
 });

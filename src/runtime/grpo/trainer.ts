@@ -42,6 +42,7 @@ export interface GrpoConfig {
 export interface StepStats {
   step: number;
   rewardMean: number;
+  /** Population std over all rollouts of the step (the group std inside group_norm is the unbiased one). */
   rewardStd: number;
   advantageMean: number;
   advantageStd: number;
@@ -60,7 +61,9 @@ export interface StepStats {
   lr: number;
   responseLengthMean: number;
   updates: number;
+  /** Wall time of sampling, of the reward calls (and advantages), and of the reference pass + updates. */
   sampleSeconds: number;
+  rewardSeconds: number;
   updateSeconds: number;
 }
 
@@ -180,8 +183,11 @@ export class GrpoTrainer<I extends Item = Item> {
   trainStep(items: readonly I[], reward: RewardFn<I>): StepStats {
     const c = this.config;
     const step = this.step + 1;
+    const N = items.length * c.groupSize;
+    if (N === 0 || N % c.minibatchSize !== 0) throw new Error(`GrpoTrainer: ${items.length} prompts × group ${c.groupSize} = ${N} rollouts, not a positive multiple of minibatchSize ${c.minibatchSize}`);
     const t0 = performance.now();
     const samples = this.rollout(items);
+    const tSampled = performance.now();
     const rewards = samples.map((s, i) => {
       const item = items[Math.floor(i / c.groupSize)]!;
       return assertFinite(reward(s, item), step, 'reward', ` (rollout ${i}, prompt ${JSON.stringify(item.prompt)})`);
@@ -191,8 +197,6 @@ export class GrpoTrainer<I extends Item = Item> {
     const t1 = performance.now();
 
     const all = this.buildRollouts(samples, adv);
-    const N = samples.length;
-    if (N % c.minibatchSize !== 0) throw new Error(`GrpoTrainer: ${N} rollouts (prompts × group) are not a multiple of minibatchSize ${c.minibatchSize}`);
     const order = this.rng.fork('shuffle').shuffle(Array.from({ length: N }, (_, i) => i));
     const W = all.width;
     const refLogp = this.reference ? this.referenceLogprobs(all) : null;
@@ -251,7 +255,8 @@ export class GrpoTrainer<I extends Item = Item> {
       lr,
       responseLengthMean: meanOf(samples.map(s => s.tokens.length)),
       updates: per.length,
-      sampleSeconds: (t1 - t0) / 1000,
+      sampleSeconds: (tSampled - t0) / 1000,
+      rewardSeconds: (t1 - tSampled) / 1000,
       updateSeconds: (t2 - t1) / 1000,
     };
   }
