@@ -162,7 +162,11 @@ export class Gpt implements Policy {
     const ks: tf.Tensor3D[] = [];
     const vs: tf.Tensor3D[] = [];
     // [B·Tq, D] → [B·H, Tq, hd] with the given order of (head-dim, time) axes
-    const heads = (t: tf.Tensor2D, perm: number[], shape: [number, number, number]) => tf.reshape(tf.transpose(tf.reshape(t, [B, Tq, H, hd]), perm), shape) as tf.Tensor3D;
+    const heads = (t: tf.Tensor2D, perm: number[], shape: [number, number, number]): tf.Tensor3D => {
+      // With one position, swapping the time and head axes moves no data: skip the transpose kernel.
+      if (Tq === 1 && perm[3] === 3) return tf.reshape(t, shape);
+      return tf.reshape(tf.transpose(tf.reshape(t, [B, Tq, H, hd]), perm), shape);
+    };
     this.layers.forEach((L, li) => {
       const h1 = layerNorm(x, L.ln1g, L.ln1b, eps);
       const qkv = linear(h1, L.wqkv, L.bqkv);
