@@ -10,12 +10,18 @@ test('the threaded wasm build runs with 2 threads under Node and computes what t
   const a = tf.randomUniform([64, 96], -1, 1, 'float32', 1);
   const b = tf.randomUniform([96, 80], -1, 1, 'float32', 2);
   const [av, bv] = [a.arraySync(), b.arraySync()];
-  const threaded = tf.matMul(a, b).dataSync();
+  // A batched matmul large enough for the per-item XNNPACK route of wasm-kernels.ts, too.
+  const q = tf.randomUniform([4, 64, 32], -1, 1, 'float32', 3);
+  const k = tf.randomUniform([4, 32, 64], -1, 1, 'float32', 4);
+  const [qv, kv] = [q.arraySync(), k.arraySync()];
+  const threaded = [tf.matMul(a, b).dataSync(), tf.matMul(q, k).dataSync()];
   await selectBackend('cpu');
-  const reference = tf.matMul(tf.tensor(av), tf.tensor(bv)).dataSync();
-  let worst = 0;
-  reference.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - threaded[i]!))));
-  assert.ok(worst < 1e-4, `max difference ${worst}`);
+  const reference = [tf.matMul(tf.tensor(av), tf.tensor(bv)).dataSync(), tf.matMul(tf.tensor(qv), tf.tensor(kv)).dataSync()];
+  reference.forEach((ref, j) => {
+    let worst = 0;
+    ref.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - threaded[j]![i]!))));
+    assert.ok(worst < 1e-4, `matmul ${j}: max difference ${worst}`);
+  });
   // Reaching the end of this file also shows the worker threads do not keep the process alive.
 });
 
