@@ -51,6 +51,26 @@ test('with ratio 1 the loss is −A aggregated, per aggregation mode', () => {
   }
 });
 
+test('rewards → advantages → loss, for each advantage mode × each aggregation', () => {
+  // One group of 2 rollouts, rewards [1, 0], responses of 3 and 1 tokens, ratio 1 (so ℓ = −A on each token).
+  //   group_norm:   mean 0.5, unbiased std √(2·0.25/1) = 0.70711 → A = [+0.70711, −0.70711]
+  //   group_center: A = [+0.5, −0.5]
+  // token_mean = −(3·A0 + A1)/4; seq_mean_token_mean = −(A0 + A1)/2 = 0; sum_norm (L=4) = −(3·A0/4 + A1/4)/2.
+  const lp = t2([[-1, -1, -1], [-1, 0, 0]]);
+  const mask = t2([[1, 1, 1], [1, 0, 0]]);
+  for (const mode of ['group_norm', 'group_center'] as const) {
+    const [a0, a1] = groupAdvantages([1, 0], 2, mode) as [number, number];
+    const x = mode === 'group_norm' ? Math.SQRT1_2 : 0.5;
+    assert.ok(near(a0, x, 1e-6) && near(a1, -x, 1e-6), `${mode}: ${a0}, ${a1}`);
+    const expected = { token_mean: -(3 * x - x) / 4, seq_mean_token_mean: 0, seq_mean_token_sum_norm: -((3 * x) / 4 - x / 4) / 2 };
+    for (const [aggregation, e] of Object.entries(expected)) {
+      const A = t2([[a0, a0, a0], [a1, a1, a1]]);
+      const got = grpoLoss({ logp: lp, oldLogp: lp, advantages: A, mask }, { ...base, aggregation: aggregation as GrpoLossConfig['aggregation'] }).loss.dataSync()[0]!;
+      assert.ok(near(got, e, 1e-6), `${mode} × ${aggregation}: ${got} vs ${e}`);
+    }
+  }
+});
+
 test('clipping: tokens past 1±ε in the direction the advantage favours get zero gradient', () => {
   // Sequence 0 (A = +1), ratios [1.5, 1.1, 0.5]; sequence 1 (A = −1), ratio 0.5; ε = 0.2, token_mean over 4 tokens.
   //   r=1.5, A>0: −min(1.5, 1.2) = −1.2, clipped → ∂/∂logp = 0            (counted in clipHigh)
