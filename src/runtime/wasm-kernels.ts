@@ -3,7 +3,8 @@
 // XNNPACK (~20 GFLOP/s). This kernel hands each batch item to that same C entry point as a batch-1 matmul
 // on views into the operands: extra tensor ids registered at offsets into the same memory, so nothing is
 // copied. Transpose flags, broadcasting and other dtypes go to the original kernel. (A JS Transpose kernel
-// was tried too and measured no faster than wasm's own; it was dropped.)
+// was tried too and measured no faster than wasm's own; it was dropped.) Also: UnsortedSegmentSum, which
+// wasm lacks, so the stock gather gradient works.
 import * as tf from '@tensorflow/tfjs';
 
 interface WasmModule {
@@ -72,5 +73,35 @@ export function installWasmKernels(): void {
     },
   });
 
+  // UnsortedSegmentSum, missing from tfjs-backend-wasm, so that tfjs's own gather gradient (and anything
+  // built on it, e.g. tf.layers.embedding) trains on wasm: a scatter-add loop over the heap.
+  if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) {
+    tf.registerKernel({
+      kernelName: 'UnsortedSegmentSum',
+      backendName: 'wasm',
+      kernelFunc: args => {
+        const { x, segmentIds } = args.inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
+        const { numSegments } = args.attrs as { numSegments: number };
+        const backend = args.backend as unknown as WasmBackend;
+        if (x.dtype !== 'float32' || segmentIds.dtype !== 'int32') throw new Error(`UnsortedSegmentSum on wasm supports float32 data and int32 ids, got ${x.dtype} and ${segmentIds.dtype}`);
+        const n = segmentIds.shape.reduce((p, q) => p * q, 1);
+        const inner = x.shape.reduce((p, q) => p * q, 1) / Math.max(n, 1);
+        const out = backend.makeOutput([numSegments, ...x.shape.slice(segmentIds.shape.length)], 'float32');
+        // Views after makeOutput: an allocation may grow (and detach) the wasm heap.
+        const heap = backend.wasm.HEAPU8.buffer;
+        const xs = new Float32Array(heap, backend.dataIdMap.get(x.dataId).memoryOffset, n * inner);
+        const ids = new Int32Array(heap, backend.dataIdMap.get(segmentIds.dataId).memoryOffset, n);
+        const o = new Float32Array(heap, backend.dataIdMap.get(out.dataId).memoryOffset, numSegments * inner).fill(0);
+        for (let i = 0; i < n; i++) {
+          const seg = ids[i]!;
+          if (seg < 0 || seg >= numSegments) continue; // TensorFlow drops out-of-range ids
+          const src = i * inner;
+          const dst = seg * inner;
+          for (let j = 0; j < inner; j++) o[dst + j] += xs[src + j]!;
+        }
+        return out;
+      },
+    });
+  }
   installed = true;
 }

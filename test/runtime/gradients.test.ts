@@ -119,3 +119,19 @@ test('wasm batched matmuls routed to XNNPACK per item (wasm-kernels.ts) equal th
     });
   }
 });
+
+test("tfjs's own gather gradient trains on wasm (UnsortedSegmentSum registered) and matches the cpu backend", async () => {
+  const table = [[1, 2], [3, 4], [5, 6], [7, 8]];
+  const ids = [2, 0, 2, 3, 2];
+  const weights = [[1, -1], [2, 0.5], [-3, 1], [0, 4], [1, 1]];
+  const grad = async (backend: 'wasm' | 'cpu') => {
+    await useBackend(backend);
+    const w = tf.tensor2d(weights);
+    const idx = tf.tensor1d(ids, 'int32');
+    return Array.from(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, idx), w)))(tf.tensor2d(table)).dataSync());
+  };
+  // Row 2 is picked three times: its gradient is the sum of rows 0, 2 and 4 of `weights`; row 1 never: zeros.
+  const expected = [2, 0.5, 0, 0, -1, 1, 0, 4];
+  assert.deepEqual(await grad('wasm'), expected);
+  assert.deepEqual(await grad('cpu'), expected);
+});
