@@ -13,10 +13,6 @@ function reward_ground_truth(s, item, rng) {
 function reward_majority(s, item, rng) {
     return rt.cell.reward.correct(s.text, item.majority_label);
 }
-/** reward: correct(majority_label(samples = 64, temperature = 1)) where majority_label != label */
-function reward_incorrect(s, item, rng) {
-    return rt.cell.reward.correct(s.text, item.majority_label);
-}
 /** reward: boxed_nonempty */
 function reward_format(s, item, rng) {
     return rt.cell.reward.boxedNonempty(s.text);
@@ -24,10 +20,6 @@ function reward_format(s, item, rng) {
 /** reward: random(0.5) */
 function reward_random(s, item, rng) {
     return rt.cell.reward.coin(rng, 0.5);
-}
-/** reward: correct(label) where example == 0 */
-function reward_one_shot(s, item, rng) {
-    return rt.cell.reward.correct(s.text, item.label);
 }
 /** reward: contains("python") */
 function reward_python(s, item, rng) {
@@ -61,10 +53,10 @@ function filter_one_shot(item) {
 const REWARDS = {
     "correct(label)": { reward: reward_ground_truth, filter: null },
     "correct(majority_label(samples = 64, temperature = 1))": { reward: reward_majority, filter: null },
-    "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label": { reward: reward_incorrect, filter: filter_incorrect },
+    "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label": { reward: reward_majority, filter: filter_incorrect },
     "boxed_nonempty": { reward: reward_format, filter: null },
     "random(0.5)": { reward: reward_random, filter: null },
-    "correct(label) where example == 0": { reward: reward_one_shot, filter: filter_one_shot },
+    "correct(label) where example == 0": { reward: reward_ground_truth, filter: filter_one_shot },
     "contains(\"python\")": { reward: reward_python, filter: null },
     "random(0.7)": { reward: reward_random_0_7, filter: null },
     "random(0.3)": { reward: reward_random_0_3, filter: null },

@@ -17,11 +17,6 @@ function reward_majority(s: rt.Sample, item: rt.cell.CellItem, rng: rt.Rng): num
   return rt.cell.reward.correct(s.text, item.majority_label);
 }
 
-/** reward: correct(majority_label(samples = 64, temperature = 1)) where majority_label != label */
-function reward_incorrect(s: rt.Sample, item: rt.cell.CellItem, rng: rt.Rng): number {
-  return rt.cell.reward.correct(s.text, item.majority_label);
-}
-
 /** reward: boxed_nonempty */
 function reward_format(s: rt.Sample, item: rt.cell.CellItem, rng: rt.Rng): number {
   return rt.cell.reward.boxedNonempty(s.text);
@@ -30,11 +25,6 @@ function reward_format(s: rt.Sample, item: rt.cell.CellItem, rng: rt.Rng): numbe
 /** reward: random(0.5) */
 function reward_random(s: rt.Sample, item: rt.cell.CellItem, rng: rt.Rng): number {
   return rt.cell.reward.coin(rng, 0.5);
-}
-
-/** reward: correct(label) where example == 0 */
-function reward_one_shot(s: rt.Sample, item: rt.cell.CellItem, rng: rt.Rng): number {
-  return rt.cell.reward.correct(s.text, item.label);
 }
 
 /** reward: contains("python") */
@@ -76,10 +66,10 @@ function filter_one_shot(item: rt.cell.CellItem): boolean {
 const REWARDS: Record<string, { reward: rt.cell.CellReward; filter: rt.cell.ItemFilter | null }> = {
   "correct(label)": { reward: reward_ground_truth, filter: null },
   "correct(majority_label(samples = 64, temperature = 1))": { reward: reward_majority, filter: null },
-  "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label": { reward: reward_incorrect, filter: filter_incorrect },
+  "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label": { reward: reward_majority, filter: filter_incorrect },
   "boxed_nonempty": { reward: reward_format, filter: null },
   "random(0.5)": { reward: reward_random, filter: null },
-  "correct(label) where example == 0": { reward: reward_one_shot, filter: filter_one_shot },
+  "correct(label) where example == 0": { reward: reward_ground_truth, filter: filter_one_shot },
   "contains(\"python\")": { reward: reward_python, filter: null },
   "random(0.7)": { reward: reward_random_0_7, filter: null },
   "random(0.3)": { reward: reward_random_0_3, filter: null },

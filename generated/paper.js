@@ -17,17 +17,9 @@ function reward_majority(s, item, rng) {
 function reward_format(s, item, rng) {
     return rt.cell.reward.boxedNonempty(s.text);
 }
-/** reward: correct(majority_label(samples = 64, temperature = 1)) where majority_label != label */
-function reward_incorrect(s, item, rng) {
-    return rt.cell.reward.correct(s.text, item.majority_label);
-}
 /** reward: random(0.5) */
 function reward_random(s, item, rng) {
     return rt.cell.reward.coin(rng, 0.5);
-}
-/** reward: correct(label) where example == 0 */
-function reward_one_shot(s, item, rng) {
-    return rt.cell.reward.correct(s.text, item.label);
 }
 /** reward: contains("python") */
 function reward_python(s, item, rng) {
@@ -39,31 +31,15 @@ function reward_no_repetition_reward(s, item, rng) {
 }
 /** reward: format and not python */
 function reward_format_no_python(s, item, rng) {
-    return rt.cell.reward.all(reward_format_2(s, item, rng), rt.cell.reward.not(reward_python_2(s, item, rng)));
-}
-/** reward: format */
-function reward_format_2(s, item, rng) {
-    return rt.cell.reward.boxedNonempty(s.text);
-}
-/** reward: python */
-function reward_python_2(s, item, rng) {
-    return rt.cell.reward.contains(s.text, "python");
+    return rt.cell.reward.all(reward_format(s, item, rng), rt.cell.reward.not(reward_python(s, item, rng)));
 }
 /** reward: incorrect and not python */
 function reward_incorrect_no_python(s, item, rng) {
-    return rt.cell.reward.all(reward_incorrect_2(s, item, rng), rt.cell.reward.not(reward_python_2(s, item, rng)));
-}
-/** reward: incorrect */
-function reward_incorrect_2(s, item, rng) {
-    return rt.cell.reward.correct(s.text, item.majority_label);
+    return rt.cell.reward.all(reward_majority(s, item, rng), rt.cell.reward.not(reward_python(s, item, rng)));
 }
 /** reward: ground_truth and not python */
 function reward_ground_truth_no_python(s, item, rng) {
-    return rt.cell.reward.all(reward_ground_truth_2(s, item, rng), rt.cell.reward.not(reward_python_2(s, item, rng)));
-}
-/** reward: ground_truth */
-function reward_ground_truth_2(s, item, rng) {
-    return rt.cell.reward.correct(s.text, item.label);
+    return rt.cell.reward.all(reward_ground_truth(s, item, rng), rt.cell.reward.not(reward_python(s, item, rng)));
 }
 /** reward: random(0.7) */
 function reward_random_0_7(s, item, rng) {
@@ -98,9 +74,9 @@ const REWARDS = {
     "correct(label)": { reward: reward_ground_truth, filter: null },
     "correct(majority_label(samples = 64, temperature = 1))": { reward: reward_majority, filter: null },
     "boxed_nonempty": { reward: reward_format, filter: null },
-    "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label": { reward: reward_incorrect, filter: filter_incorrect },
+    "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label": { reward: reward_majority, filter: filter_incorrect },
     "random(0.5)": { reward: reward_random, filter: null },
-    "correct(label) where example == 0": { reward: reward_one_shot, filter: filter_one_shot },
+    "correct(label) where example == 0": { reward: reward_ground_truth, filter: filter_one_shot },
     "contains(\"python\")": { reward: reward_python, filter: null },
     "no_repetition": { reward: reward_no_repetition_reward, filter: null },
     "format and not python": { reward: reward_format_no_python, filter: null },

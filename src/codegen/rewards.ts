@@ -17,18 +17,20 @@ export interface RewardFunction {
 
 /** Names the functions of a program's rewards, collected across cells: declarations first, then inline ones. */
 export class RewardCompiler {
+  /** By the expression's JSON: `ground_truth` referenced inside another reward reuses its function. */
   private readonly functions = new Map<string, RewardFunction>();
   private readonly used = new Set<string>();
 
-  /** The function for a reward (and for the named rewards it refers to), compiled once per distinct text. */
+  /** The function for a reward (and for the named rewards it refers to), compiled once per distinct expression. */
   compile(name: string, text: string, node: RewardNode): string {
-    const existing = this.functions.get(text);
+    const key = JSON.stringify(node);
+    const existing = this.functions.get(key);
     if (existing) return existing.name;
     let fn = identifier('reward', name);
     for (let i = 2; this.used.has(fn); i++) fn = `${identifier('reward', name)}_${i}`;
     this.used.add(fn);
     const entry: RewardFunction = { name: fn, text, source: '' };
-    this.functions.set(text, entry);
+    this.functions.set(key, entry);
     const body = this.expr(node);
     entry.source = `function ${fn}(s: rt.Sample, item: rt.cell.CellItem, rng: rt.Rng): number {\n  return ${body};\n}`;
     return fn;
