@@ -54,7 +54,7 @@ installGradientFixes();
 const tok = new CharTokenizer(ALPHABET);
 if (pm.model.source !== 'transformer' || pm.data.source !== 'arithmetic') throw new Error('unexpected paper-mini cell');
 const policy = createGpt({ vocabSize: tok.vocabSize, contextLength: pm.model.context, dModel: pm.model.d_model, nLayers: pm.model.layers, nHeads: pm.model.heads, mlpRatio: pm.model.d_ff / pm.model.d_model }, tok, 1);
-const trainer = new GrpoTrainer(policy, grpoConfigOf(pm.algorithm, pm.optimizer, pm.train.steps, 1));
+const trainer = new GrpoTrainer<{ prompt: string; label: string }>(policy, grpoConfigOf(pm.algorithm, pm.optimizer, pm.train.steps, 1));
 const world = createWorld(toRuntimeWorld(pm.data.world), pm.data.world.seed);
 const grpo: Array<{ total: number; sample: number; update: number }> = [];
 for (let i = 0; i < Math.max(3, Math.ceil(reps / 2)); i++) {

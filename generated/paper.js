@@ -87,7 +87,1114 @@ const REWARDS = {
     "random(0.001)": { reward: reward_random_0_001, filter: null },
     "random(0)": { reward: reward_random_0, filter: null },
 };
-// ---- the grid: one resolved config per cell ----------------------------------------------------
+// ---- the grid: the configs its cells share, then one resolved config per cell ------------------
+const model_qwen_math_7b = {
+    "name": "qwen_math_7b",
+    "source": "hf",
+    "path": "../models/Qwen2.5-Math-7B"
+};
+const data_deepscaler = {
+    "name": "deepscaler",
+    "source": "json",
+    "path": "../data/deepscaler-level1.json",
+    "fields": {
+        "question": "prompt",
+        "answer": "answer"
+    },
+    "take": null,
+    "labels": true
+};
+const prompt_qwen_default = {
+    "name": "qwen_default",
+    "template": "chat",
+    "system": null,
+    "user": "{question}",
+    "stop": []
+};
+const reward_config_ground_truth = {
+    "name": "ground_truth",
+    "text": "correct(label)",
+    "expr": {
+        "op": "correct",
+        "target": "label"
+    },
+    "filter": null,
+    "binary": true,
+    "needs_labels": true
+};
+const algorithm_grpo = {
+    "name": "grpo",
+    "family": "grpo",
+    "prompts_per_step": 64,
+    "group": 16,
+    "minibatch": 128,
+    "epochs": 1,
+    "rollouts_per_step": 1024,
+    "updates_per_step": 8,
+    "clip": {
+        "low": 0.2,
+        "high": 0.2
+    },
+    "kl": 0,
+    "kl_estimator": null,
+    "entropy": 0,
+    "advantage": "group_norm",
+    "advantage_epsilon": 1e-9,
+    "whiten": true,
+    "loss": "seq_mean_token_mean",
+    "temperature": 1,
+    "top_p": 1,
+    "top_k": null,
+    "max_tokens": 3072,
+    "stop": []
+};
+const optimizer_adam = {
+    "name": "adam",
+    "type": "adam",
+    "lr": 5e-7,
+    "betas": [
+        0.9,
+        0.95
+    ],
+    "eps": 1e-8,
+    "weight_decay": 0,
+    "grad_clip": 1,
+    "schedule": "constant",
+    "warmup": 0
+};
+const eval_math = {
+    "name": "math",
+    "data": {
+        "name": "math500",
+        "source": "json",
+        "path": "../data/math500.json",
+        "fields": {
+            "question": "prompt",
+            "answer": "answer"
+        },
+        "take": null,
+        "labels": true
+    },
+    "every": 1,
+    "greedy": true,
+    "samples": 1,
+    "temperature": 0,
+    "top_p": 1,
+    "max_tokens": 3072,
+    "metrics": [
+        "accuracy",
+        "code_rate",
+        "accuracy_code",
+        "accuracy_language",
+        "boxed_rate"
+    ],
+    "k": 1,
+    "prompt": {
+        "name": "qwen_default",
+        "template": "chat",
+        "system": null,
+        "user": "{question}",
+        "stop": []
+    }
+};
+const eval_amc_avg8 = {
+    "name": "amc_avg8",
+    "data": {
+        "name": "amc",
+        "source": "json",
+        "path": "../data/amc23.json",
+        "fields": {
+            "question": "prompt",
+            "answer": "answer"
+        },
+        "take": null,
+        "labels": true
+    },
+    "every": 10,
+    "greedy": false,
+    "samples": 8,
+    "temperature": 0.6,
+    "top_p": 1,
+    "max_tokens": 3072,
+    "metrics": [
+        "avg_at_k",
+        "pass_at_k",
+        "code_rate"
+    ],
+    "k": 8,
+    "prompt": {
+        "name": "qwen_default",
+        "template": "chat",
+        "system": null,
+        "user": "{question}",
+        "stop": []
+    }
+};
+const eval_aime_avg8 = {
+    "name": "aime_avg8",
+    "data": {
+        "name": "aime24",
+        "source": "json",
+        "path": "../data/aime24.json",
+        "fields": {
+            "question": "prompt",
+            "answer": "answer"
+        },
+        "take": null,
+        "labels": true
+    },
+    "every": 10,
+    "greedy": false,
+    "samples": 8,
+    "temperature": 0.6,
+    "top_p": 1,
+    "max_tokens": 3072,
+    "metrics": [
+        "avg_at_k",
+        "pass_at_k"
+    ],
+    "k": 8,
+    "prompt": {
+        "name": "qwen_default",
+        "template": "chat",
+        "system": null,
+        "user": "{question}",
+        "stop": []
+    }
+};
+const reward_config_majority = {
+    "name": "majority",
+    "text": "correct(majority_label(samples = 64, temperature = 1))",
+    "expr": {
+        "op": "correct",
+        "target": "majority_label",
+        "samples": 64,
+        "temperature": 1
+    },
+    "filter": null,
+    "binary": true,
+    "needs_labels": false
+};
+const reward_config_format = {
+    "name": "format",
+    "text": "boxed_nonempty",
+    "expr": {
+        "op": "boxed_nonempty"
+    },
+    "filter": null,
+    "binary": true,
+    "needs_labels": false
+};
+const reward_config_incorrect = {
+    "name": "incorrect",
+    "text": "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label",
+    "expr": {
+        "op": "correct",
+        "target": "majority_label",
+        "samples": 64,
+        "temperature": 1
+    },
+    "filter": {
+        "op": "!=",
+        "left": {
+            "var": "majority_label"
+        },
+        "right": {
+            "var": "label"
+        }
+    },
+    "binary": true,
+    "needs_labels": true
+};
+const reward_config_random = {
+    "name": "random",
+    "text": "random(0.5)",
+    "expr": {
+        "op": "random",
+        "p": 0.5
+    },
+    "filter": null,
+    "binary": true,
+    "needs_labels": false
+};
+const model_qwen_math_1_5b = {
+    "name": "qwen_math_1_5b",
+    "source": "hf",
+    "path": "../models/Qwen2.5-Math-1.5B"
+};
+const model_qwen_1_5b = {
+    "name": "qwen_1_5b",
+    "source": "hf",
+    "path": "../models/Qwen2.5-1.5B"
+};
+const model_qwen_7b = {
+    "name": "qwen_7b",
+    "source": "hf",
+    "path": "../models/Qwen2.5-7B"
+};
+const model_olmo2_7b = {
+    "name": "olmo2_7b",
+    "source": "hf",
+    "path": "../models/OLMo-2-1124-7B"
+};
+const model_olmo2_7b_sft = {
+    "name": "olmo2_7b_sft",
+    "source": "hf",
+    "path": "../models/OLMo-2-1124-7B-SFT"
+};
+const model_llama3_2_3b_instruct = {
+    "name": "llama3_2_3b_instruct",
+    "source": "hf",
+    "path": "../models/Llama-3.2-3B-Instruct"
+};
+const model_llama3_1_8b_instruct = {
+    "name": "llama3_1_8b_instruct",
+    "source": "hf",
+    "path": "../models/Llama-3.1-8B-Instruct"
+};
+const model_llama3_2_3b = {
+    "name": "llama3_2_3b",
+    "source": "hf",
+    "path": "../models/Llama-3.2-3B"
+};
+const prompt_r1 = {
+    "name": "r1",
+    "template": "raw",
+    "system": null,
+    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
+    "stop": [
+        "</answer>"
+    ]
+};
+const eval_math_2 = {
+    "name": "math",
+    "data": {
+        "name": "math500",
+        "source": "json",
+        "path": "../data/math500.json",
+        "fields": {
+            "question": "prompt",
+            "answer": "answer"
+        },
+        "take": null,
+        "labels": true
+    },
+    "every": 1,
+    "greedy": true,
+    "samples": 1,
+    "temperature": 0,
+    "top_p": 1,
+    "max_tokens": 3072,
+    "metrics": [
+        "accuracy",
+        "code_rate",
+        "accuracy_code",
+        "accuracy_language",
+        "boxed_rate"
+    ],
+    "k": 1,
+    "prompt": {
+        "name": "r1",
+        "template": "raw",
+        "system": null,
+        "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
+        "stop": [
+            "</answer>"
+        ]
+    }
+};
+const eval_amc_avg8_2 = {
+    "name": "amc_avg8",
+    "data": {
+        "name": "amc",
+        "source": "json",
+        "path": "../data/amc23.json",
+        "fields": {
+            "question": "prompt",
+            "answer": "answer"
+        },
+        "take": null,
+        "labels": true
+    },
+    "every": 10,
+    "greedy": false,
+    "samples": 8,
+    "temperature": 0.6,
+    "top_p": 1,
+    "max_tokens": 3072,
+    "metrics": [
+        "avg_at_k",
+        "pass_at_k",
+        "code_rate"
+    ],
+    "k": 8,
+    "prompt": {
+        "name": "r1",
+        "template": "raw",
+        "system": null,
+        "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
+        "stop": [
+            "</answer>"
+        ]
+    }
+};
+const eval_aime_avg8_2 = {
+    "name": "aime_avg8",
+    "data": {
+        "name": "aime24",
+        "source": "json",
+        "path": "../data/aime24.json",
+        "fields": {
+            "question": "prompt",
+            "answer": "answer"
+        },
+        "take": null,
+        "labels": true
+    },
+    "every": 10,
+    "greedy": false,
+    "samples": 8,
+    "temperature": 0.6,
+    "top_p": 1,
+    "max_tokens": 3072,
+    "metrics": [
+        "avg_at_k",
+        "pass_at_k"
+    ],
+    "k": 8,
+    "prompt": {
+        "name": "r1",
+        "template": "raw",
+        "system": null,
+        "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
+        "stop": [
+            "</answer>"
+        ]
+    }
+};
+const model_llama3_1_8b = {
+    "name": "llama3_1_8b",
+    "source": "hf",
+    "path": "../models/Llama-3.1-8B"
+};
+const data_pi1 = {
+    "name": "pi1",
+    "source": "json",
+    "path": "../data/one-shot-pi1.json",
+    "fields": {
+        "question": "prompt",
+        "answer": "answer"
+    },
+    "take": null,
+    "labels": true
+};
+const reward_config_one_shot = {
+    "name": "one_shot",
+    "text": "correct(label) where example == 0",
+    "expr": {
+        "op": "correct",
+        "target": "label"
+    },
+    "filter": {
+        "op": "==",
+        "left": {
+            "var": "example"
+        },
+        "right": {
+            "value": 0
+        }
+    },
+    "binary": true,
+    "needs_labels": true
+};
+const reward_config_python = {
+    "name": "python",
+    "text": "contains(\"python\")",
+    "expr": {
+        "op": "contains",
+        "text": "python"
+    },
+    "filter": null,
+    "binary": true,
+    "needs_labels": false
+};
+const reward_config_no_repetition_reward = {
+    "name": "no_repetition_reward",
+    "text": "no_repetition",
+    "expr": {
+        "op": "no_repetition",
+        "min_length": 10,
+        "max_length": 256,
+        "min_repeats": 10
+    },
+    "filter": null,
+    "binary": true,
+    "needs_labels": false
+};
+const reward_config_format_no_python = {
+    "name": "format_no_python",
+    "text": "format and not python",
+    "expr": {
+        "op": "and",
+        "args": [
+            {
+                "op": "named",
+                "name": "format",
+                "reward": {
+                    "op": "boxed_nonempty"
+                }
+            },
+            {
+                "op": "not",
+                "arg": {
+                    "op": "named",
+                    "name": "python",
+                    "reward": {
+                        "op": "contains",
+                        "text": "python"
+                    }
+                }
+            }
+        ]
+    },
+    "filter": null,
+    "binary": true,
+    "needs_labels": false
+};
+const reward_config_incorrect_no_python = {
+    "name": "incorrect_no_python",
+    "text": "incorrect and not python",
+    "expr": {
+        "op": "and",
+        "args": [
+            {
+                "op": "named",
+                "name": "incorrect",
+                "reward": {
+                    "op": "correct",
+                    "target": "majority_label",
+                    "samples": 64,
+                    "temperature": 1
+                }
+            },
+            {
+                "op": "not",
+                "arg": {
+                    "op": "named",
+                    "name": "python",
+                    "reward": {
+                        "op": "contains",
+                        "text": "python"
+                    }
+                }
+            }
+        ]
+    },
+    "filter": {
+        "op": "!=",
+        "left": {
+            "var": "majority_label"
+        },
+        "right": {
+            "var": "label"
+        }
+    },
+    "binary": true,
+    "needs_labels": true
+};
+const reward_config_ground_truth_no_python = {
+    "name": "ground_truth_no_python",
+    "text": "ground_truth and not python",
+    "expr": {
+        "op": "and",
+        "args": [
+            {
+                "op": "named",
+                "name": "ground_truth",
+                "reward": {
+                    "op": "correct",
+                    "target": "label"
+                }
+            },
+            {
+                "op": "not",
+                "arg": {
+                    "op": "named",
+                    "name": "python",
+                    "reward": {
+                        "op": "contains",
+                        "text": "python"
+                    }
+                }
+            }
+        ]
+    },
+    "filter": null,
+    "binary": true,
+    "needs_labels": true
+};
+const reward_config_random_0_7 = {
+    "name": "random(0.7)",
+    "text": "random(0.7)",
+    "expr": {
+        "op": "random",
+        "p": 0.7
+    },
+    "filter": null,
+    "binary": true,
+    "needs_labels": false
+};
+const reward_config_random_0_3 = {
+    "name": "random(0.3)",
+    "text": "random(0.3)",
+    "expr": {
+        "op": "random",
+        "p": 0.3
+    },
+    "filter": null,
+    "binary": true,
+    "needs_labels": false
+};
+const reward_config_random_0_001 = {
+    "name": "random(0.001)",
+    "text": "random(0.001)",
+    "expr": {
+        "op": "random",
+        "p": 0.001
+    },
+    "filter": null,
+    "binary": true,
+    "needs_labels": false
+};
+const reward_config_random_0 = {
+    "name": "random(0)",
+    "text": "random(0)",
+    "expr": {
+        "op": "random",
+        "p": 0
+    },
+    "filter": null,
+    "binary": true,
+    "needs_labels": false
+};
+const algorithm_no_clip = {
+    "name": "no_clip",
+    "family": "grpo",
+    "prompts_per_step": 64,
+    "group": 16,
+    "minibatch": 128,
+    "epochs": 1,
+    "rollouts_per_step": 1024,
+    "updates_per_step": 8,
+    "clip": null,
+    "kl": 0,
+    "kl_estimator": null,
+    "entropy": 0,
+    "advantage": "group_norm",
+    "advantage_epsilon": 1e-9,
+    "whiten": true,
+    "loss": "seq_mean_token_mean",
+    "temperature": 1,
+    "top_p": 1,
+    "top_k": null,
+    "max_tokens": 3072,
+    "stop": []
+};
+const algorithm_one_update_big_batch = {
+    "name": "one_update_big_batch",
+    "family": "grpo",
+    "prompts_per_step": 64,
+    "group": 16,
+    "minibatch": 1024,
+    "epochs": 1,
+    "rollouts_per_step": 1024,
+    "updates_per_step": 1,
+    "clip": {
+        "low": 0.2,
+        "high": 0.2
+    },
+    "kl": 0,
+    "kl_estimator": null,
+    "entropy": 0,
+    "advantage": "group_norm",
+    "advantage_epsilon": 1e-9,
+    "whiten": true,
+    "loss": "seq_mean_token_mean",
+    "temperature": 1,
+    "top_p": 1,
+    "top_k": null,
+    "max_tokens": 3072,
+    "stop": []
+};
+const algorithm_one_update_small_rollout = {
+    "name": "one_update_small_rollout",
+    "family": "grpo",
+    "prompts_per_step": 8,
+    "group": 16,
+    "minibatch": 128,
+    "epochs": 1,
+    "rollouts_per_step": 128,
+    "updates_per_step": 1,
+    "clip": {
+        "low": 0.2,
+        "high": 0.2
+    },
+    "kl": 0,
+    "kl_estimator": null,
+    "entropy": 0,
+    "advantage": "group_norm",
+    "advantage_epsilon": 1e-9,
+    "whiten": true,
+    "loss": "seq_mean_token_mean",
+    "temperature": 1,
+    "top_p": 1,
+    "top_k": null,
+    "max_tokens": 3072,
+    "stop": []
+};
+const prompt_math_problem = {
+    "name": "math_problem",
+    "template": "chat",
+    "system": "You are a helpful Assistant.",
+    "user": "Math Problem: {question}",
+    "stop": []
+};
+const eval_math_3 = {
+    "name": "math",
+    "data": {
+        "name": "math500",
+        "source": "json",
+        "path": "../data/math500.json",
+        "fields": {
+            "question": "prompt",
+            "answer": "answer"
+        },
+        "take": null,
+        "labels": true
+    },
+    "every": 1,
+    "greedy": true,
+    "samples": 1,
+    "temperature": 0,
+    "top_p": 1,
+    "max_tokens": 3072,
+    "metrics": [
+        "accuracy",
+        "code_rate",
+        "accuracy_code",
+        "accuracy_language",
+        "boxed_rate"
+    ],
+    "k": 1,
+    "prompt": {
+        "name": "math_problem",
+        "template": "chat",
+        "system": "You are a helpful Assistant.",
+        "user": "Math Problem: {question}",
+        "stop": []
+    }
+};
+const eval_amc_avg8_3 = {
+    "name": "amc_avg8",
+    "data": {
+        "name": "amc",
+        "source": "json",
+        "path": "../data/amc23.json",
+        "fields": {
+            "question": "prompt",
+            "answer": "answer"
+        },
+        "take": null,
+        "labels": true
+    },
+    "every": 10,
+    "greedy": false,
+    "samples": 8,
+    "temperature": 0.6,
+    "top_p": 1,
+    "max_tokens": 3072,
+    "metrics": [
+        "avg_at_k",
+        "pass_at_k",
+        "code_rate"
+    ],
+    "k": 8,
+    "prompt": {
+        "name": "math_problem",
+        "template": "chat",
+        "system": "You are a helpful Assistant.",
+        "user": "Math Problem: {question}",
+        "stop": []
+    }
+};
+const eval_aime_avg8_3 = {
+    "name": "aime_avg8",
+    "data": {
+        "name": "aime24",
+        "source": "json",
+        "path": "../data/aime24.json",
+        "fields": {
+            "question": "prompt",
+            "answer": "answer"
+        },
+        "take": null,
+        "labels": true
+    },
+    "every": 10,
+    "greedy": false,
+    "samples": 8,
+    "temperature": 0.6,
+    "top_p": 1,
+    "max_tokens": 3072,
+    "metrics": [
+        "avg_at_k",
+        "pass_at_k"
+    ],
+    "k": 8,
+    "prompt": {
+        "name": "math_problem",
+        "template": "chat",
+        "system": "You are a helpful Assistant.",
+        "user": "Math Problem: {question}",
+        "stop": []
+    }
+};
+const prompt_simplerl_zoo = {
+    "name": "simplerl_zoo",
+    "template": "chat",
+    "system": "You are a helpful Assistant.",
+    "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
+    "stop": []
+};
+const eval_math_4 = {
+    "name": "math",
+    "data": {
+        "name": "math500",
+        "source": "json",
+        "path": "../data/math500.json",
+        "fields": {
+            "question": "prompt",
+            "answer": "answer"
+        },
+        "take": null,
+        "labels": true
+    },
+    "every": 1,
+    "greedy": true,
+    "samples": 1,
+    "temperature": 0,
+    "top_p": 1,
+    "max_tokens": 3072,
+    "metrics": [
+        "accuracy",
+        "code_rate",
+        "accuracy_code",
+        "accuracy_language",
+        "boxed_rate"
+    ],
+    "k": 1,
+    "prompt": {
+        "name": "simplerl_zoo",
+        "template": "chat",
+        "system": "You are a helpful Assistant.",
+        "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
+        "stop": []
+    }
+};
+const eval_amc_avg8_4 = {
+    "name": "amc_avg8",
+    "data": {
+        "name": "amc",
+        "source": "json",
+        "path": "../data/amc23.json",
+        "fields": {
+            "question": "prompt",
+            "answer": "answer"
+        },
+        "take": null,
+        "labels": true
+    },
+    "every": 10,
+    "greedy": false,
+    "samples": 8,
+    "temperature": 0.6,
+    "top_p": 1,
+    "max_tokens": 3072,
+    "metrics": [
+        "avg_at_k",
+        "pass_at_k",
+        "code_rate"
+    ],
+    "k": 8,
+    "prompt": {
+        "name": "simplerl_zoo",
+        "template": "chat",
+        "system": "You are a helpful Assistant.",
+        "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
+        "stop": []
+    }
+};
+const eval_aime_avg8_4 = {
+    "name": "aime_avg8",
+    "data": {
+        "name": "aime24",
+        "source": "json",
+        "path": "../data/aime24.json",
+        "fields": {
+            "question": "prompt",
+            "answer": "answer"
+        },
+        "take": null,
+        "labels": true
+    },
+    "every": 10,
+    "greedy": false,
+    "samples": 8,
+    "temperature": 0.6,
+    "top_p": 1,
+    "max_tokens": 3072,
+    "metrics": [
+        "avg_at_k",
+        "pass_at_k"
+    ],
+    "k": 8,
+    "prompt": {
+        "name": "simplerl_zoo",
+        "template": "chat",
+        "system": "You are a helpful Assistant.",
+        "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
+        "stop": []
+    }
+};
+const prompt_sober = {
+    "name": "sober",
+    "template": "chat",
+    "system": null,
+    "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
+    "stop": []
+};
+const eval_math_5 = {
+    "name": "math",
+    "data": {
+        "name": "math500",
+        "source": "json",
+        "path": "../data/math500.json",
+        "fields": {
+            "question": "prompt",
+            "answer": "answer"
+        },
+        "take": null,
+        "labels": true
+    },
+    "every": 1,
+    "greedy": true,
+    "samples": 1,
+    "temperature": 0,
+    "top_p": 1,
+    "max_tokens": 3072,
+    "metrics": [
+        "accuracy",
+        "code_rate",
+        "accuracy_code",
+        "accuracy_language",
+        "boxed_rate"
+    ],
+    "k": 1,
+    "prompt": {
+        "name": "sober",
+        "template": "chat",
+        "system": null,
+        "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
+        "stop": []
+    }
+};
+const eval_amc_avg8_5 = {
+    "name": "amc_avg8",
+    "data": {
+        "name": "amc",
+        "source": "json",
+        "path": "../data/amc23.json",
+        "fields": {
+            "question": "prompt",
+            "answer": "answer"
+        },
+        "take": null,
+        "labels": true
+    },
+    "every": 10,
+    "greedy": false,
+    "samples": 8,
+    "temperature": 0.6,
+    "top_p": 1,
+    "max_tokens": 3072,
+    "metrics": [
+        "avg_at_k",
+        "pass_at_k",
+        "code_rate"
+    ],
+    "k": 8,
+    "prompt": {
+        "name": "sober",
+        "template": "chat",
+        "system": null,
+        "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
+        "stop": []
+    }
+};
+const eval_aime_avg8_5 = {
+    "name": "aime_avg8",
+    "data": {
+        "name": "aime24",
+        "source": "json",
+        "path": "../data/aime24.json",
+        "fields": {
+            "question": "prompt",
+            "answer": "answer"
+        },
+        "take": null,
+        "labels": true
+    },
+    "every": 10,
+    "greedy": false,
+    "samples": 8,
+    "temperature": 0.6,
+    "top_p": 1,
+    "max_tokens": 3072,
+    "metrics": [
+        "avg_at_k",
+        "pass_at_k"
+    ],
+    "k": 8,
+    "prompt": {
+        "name": "sober",
+        "template": "chat",
+        "system": null,
+        "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
+        "stop": []
+    }
+};
+const prompt_spurious = {
+    "name": "spurious",
+    "template": "chat",
+    "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
+    "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
+    "stop": []
+};
+const eval_math_6 = {
+    "name": "math",
+    "data": {
+        "name": "math500",
+        "source": "json",
+        "path": "../data/math500.json",
+        "fields": {
+            "question": "prompt",
+            "answer": "answer"
+        },
+        "take": null,
+        "labels": true
+    },
+    "every": 1,
+    "greedy": true,
+    "samples": 1,
+    "temperature": 0,
+    "top_p": 1,
+    "max_tokens": 3072,
+    "metrics": [
+        "accuracy",
+        "code_rate",
+        "accuracy_code",
+        "accuracy_language",
+        "boxed_rate"
+    ],
+    "k": 1,
+    "prompt": {
+        "name": "spurious",
+        "template": "chat",
+        "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
+        "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
+        "stop": []
+    }
+};
+const eval_amc_avg8_6 = {
+    "name": "amc_avg8",
+    "data": {
+        "name": "amc",
+        "source": "json",
+        "path": "../data/amc23.json",
+        "fields": {
+            "question": "prompt",
+            "answer": "answer"
+        },
+        "take": null,
+        "labels": true
+    },
+    "every": 10,
+    "greedy": false,
+    "samples": 8,
+    "temperature": 0.6,
+    "top_p": 1,
+    "max_tokens": 3072,
+    "metrics": [
+        "avg_at_k",
+        "pass_at_k",
+        "code_rate"
+    ],
+    "k": 8,
+    "prompt": {
+        "name": "spurious",
+        "template": "chat",
+        "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
+        "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
+        "stop": []
+    }
+};
+const eval_aime_avg8_6 = {
+    "name": "aime_avg8",
+    "data": {
+        "name": "aime24",
+        "source": "json",
+        "path": "../data/aime24.json",
+        "fields": {
+            "question": "prompt",
+            "answer": "answer"
+        },
+        "take": null,
+        "labels": true
+    },
+    "every": 10,
+    "greedy": false,
+    "samples": 8,
+    "temperature": 0.6,
+    "top_p": 1,
+    "max_tokens": 3072,
+    "metrics": [
+        "avg_at_k",
+        "pass_at_k"
+    ],
+    "k": 8,
+    "prompt": {
+        "name": "spurious",
+        "template": "chat",
+        "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
+        "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
+        "stop": []
+    }
+};
+const model_qwen_math_7b_instruct = {
+    "name": "qwen_math_7b_instruct",
+    "source": "hf",
+    "path": "../models/Qwen2.5-Math-7B-Instruct"
+};
+const model_qwen_7b_instruct = {
+    "name": "qwen_7b_instruct",
+    "source": "hf",
+    "path": "../models/Qwen2.5-7B-Instruct"
+};
+const model_tulu3_8b = {
+    "name": "tulu3_8b",
+    "source": "hf",
+    "path": "../models/Llama-3.1-Tulu-3-8B"
+};
 export const CELLS = [
     {
         "format": 1,
@@ -100,186 +1207,17 @@ export const CELLS = [
             "reward": "ground_truth"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "ground_truth",
-            "text": "correct(label)",
-            "expr": {
-                "op": "correct",
-                "target": "label"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_ground_truth,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -292,188 +1230,17 @@ export const CELLS = [
             "reward": "majority"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "majority",
-            "text": "correct(majority_label(samples = 64, temperature = 1))",
-            "expr": {
-                "op": "correct",
-                "target": "majority_label",
-                "samples": 64,
-                "temperature": 1
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_majority,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -486,185 +1253,17 @@ export const CELLS = [
             "reward": "format"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "format",
-            "text": "boxed_nonempty",
-            "expr": {
-                "op": "boxed_nonempty"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_format,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -677,196 +1276,17 @@ export const CELLS = [
             "reward": "incorrect"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "incorrect",
-            "text": "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label",
-            "expr": {
-                "op": "correct",
-                "target": "majority_label",
-                "samples": 64,
-                "temperature": 1
-            },
-            "filter": {
-                "op": "!=",
-                "left": {
-                    "var": "majority_label"
-                },
-                "right": {
-                    "var": "label"
-                }
-            },
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_incorrect,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -879,186 +1299,17 @@ export const CELLS = [
             "reward": "random"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -1071,186 +1322,17 @@ export const CELLS = [
             "reward": "ground_truth"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_1_5b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-1.5B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "ground_truth",
-            "text": "correct(label)",
-            "expr": {
-                "op": "correct",
-                "target": "label"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_1_5b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_ground_truth,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -1263,188 +1345,17 @@ export const CELLS = [
             "reward": "majority"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_1_5b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-1.5B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "majority",
-            "text": "correct(majority_label(samples = 64, temperature = 1))",
-            "expr": {
-                "op": "correct",
-                "target": "majority_label",
-                "samples": 64,
-                "temperature": 1
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_1_5b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_majority,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -1457,185 +1368,17 @@ export const CELLS = [
             "reward": "format"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_1_5b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-1.5B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "format",
-            "text": "boxed_nonempty",
-            "expr": {
-                "op": "boxed_nonempty"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_1_5b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_format,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -1648,196 +1391,17 @@ export const CELLS = [
             "reward": "incorrect"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_1_5b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-1.5B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "incorrect",
-            "text": "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label",
-            "expr": {
-                "op": "correct",
-                "target": "majority_label",
-                "samples": 64,
-                "temperature": 1
-            },
-            "filter": {
-                "op": "!=",
-                "left": {
-                    "var": "majority_label"
-                },
-                "right": {
-                    "var": "label"
-                }
-            },
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_1_5b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_incorrect,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -1850,186 +1414,17 @@ export const CELLS = [
             "reward": "random"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_1_5b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-1.5B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_1_5b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -2042,186 +1437,17 @@ export const CELLS = [
             "reward": "ground_truth"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_1_5b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-1.5B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "ground_truth",
-            "text": "correct(label)",
-            "expr": {
-                "op": "correct",
-                "target": "label"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_1_5b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_ground_truth,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -2234,188 +1460,17 @@ export const CELLS = [
             "reward": "majority"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_1_5b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-1.5B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "majority",
-            "text": "correct(majority_label(samples = 64, temperature = 1))",
-            "expr": {
-                "op": "correct",
-                "target": "majority_label",
-                "samples": 64,
-                "temperature": 1
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_1_5b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_majority,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -2428,185 +1483,17 @@ export const CELLS = [
             "reward": "format"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_1_5b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-1.5B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "format",
-            "text": "boxed_nonempty",
-            "expr": {
-                "op": "boxed_nonempty"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_1_5b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_format,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -2619,196 +1506,17 @@ export const CELLS = [
             "reward": "incorrect"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_1_5b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-1.5B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "incorrect",
-            "text": "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label",
-            "expr": {
-                "op": "correct",
-                "target": "majority_label",
-                "samples": 64,
-                "temperature": 1
-            },
-            "filter": {
-                "op": "!=",
-                "left": {
-                    "var": "majority_label"
-                },
-                "right": {
-                    "var": "label"
-                }
-            },
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_1_5b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_incorrect,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -2821,186 +1529,17 @@ export const CELLS = [
             "reward": "random"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_1_5b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-1.5B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_1_5b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -3013,186 +1552,17 @@ export const CELLS = [
             "reward": "ground_truth"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "ground_truth",
-            "text": "correct(label)",
-            "expr": {
-                "op": "correct",
-                "target": "label"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_ground_truth,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -3205,188 +1575,17 @@ export const CELLS = [
             "reward": "majority"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "majority",
-            "text": "correct(majority_label(samples = 64, temperature = 1))",
-            "expr": {
-                "op": "correct",
-                "target": "majority_label",
-                "samples": 64,
-                "temperature": 1
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_majority,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -3399,185 +1598,17 @@ export const CELLS = [
             "reward": "format"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "format",
-            "text": "boxed_nonempty",
-            "expr": {
-                "op": "boxed_nonempty"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_format,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -3590,196 +1621,17 @@ export const CELLS = [
             "reward": "incorrect"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "incorrect",
-            "text": "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label",
-            "expr": {
-                "op": "correct",
-                "target": "majority_label",
-                "samples": 64,
-                "temperature": 1
-            },
-            "filter": {
-                "op": "!=",
-                "left": {
-                    "var": "majority_label"
-                },
-                "right": {
-                    "var": "label"
-                }
-            },
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_incorrect,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -3792,186 +1644,17 @@ export const CELLS = [
             "reward": "random"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -3984,186 +1667,17 @@ export const CELLS = [
             "reward": "ground_truth"
         },
         "seed": 42,
-        "model": {
-            "name": "olmo2_7b",
-            "source": "hf",
-            "path": "../models/OLMo-2-1124-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "ground_truth",
-            "text": "correct(label)",
-            "expr": {
-                "op": "correct",
-                "target": "label"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_olmo2_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_ground_truth,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -4176,188 +1690,17 @@ export const CELLS = [
             "reward": "majority"
         },
         "seed": 42,
-        "model": {
-            "name": "olmo2_7b",
-            "source": "hf",
-            "path": "../models/OLMo-2-1124-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "majority",
-            "text": "correct(majority_label(samples = 64, temperature = 1))",
-            "expr": {
-                "op": "correct",
-                "target": "majority_label",
-                "samples": 64,
-                "temperature": 1
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_olmo2_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_majority,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -4370,185 +1713,17 @@ export const CELLS = [
             "reward": "format"
         },
         "seed": 42,
-        "model": {
-            "name": "olmo2_7b",
-            "source": "hf",
-            "path": "../models/OLMo-2-1124-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "format",
-            "text": "boxed_nonempty",
-            "expr": {
-                "op": "boxed_nonempty"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_olmo2_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_format,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -4561,196 +1736,17 @@ export const CELLS = [
             "reward": "incorrect"
         },
         "seed": 42,
-        "model": {
-            "name": "olmo2_7b",
-            "source": "hf",
-            "path": "../models/OLMo-2-1124-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "incorrect",
-            "text": "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label",
-            "expr": {
-                "op": "correct",
-                "target": "majority_label",
-                "samples": 64,
-                "temperature": 1
-            },
-            "filter": {
-                "op": "!=",
-                "left": {
-                    "var": "majority_label"
-                },
-                "right": {
-                    "var": "label"
-                }
-            },
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_olmo2_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_incorrect,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -4763,186 +1759,17 @@ export const CELLS = [
             "reward": "random"
         },
         "seed": 42,
-        "model": {
-            "name": "olmo2_7b",
-            "source": "hf",
-            "path": "../models/OLMo-2-1124-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_olmo2_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -4955,186 +1782,17 @@ export const CELLS = [
             "reward": "ground_truth"
         },
         "seed": 42,
-        "model": {
-            "name": "olmo2_7b_sft",
-            "source": "hf",
-            "path": "../models/OLMo-2-1124-7B-SFT"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "ground_truth",
-            "text": "correct(label)",
-            "expr": {
-                "op": "correct",
-                "target": "label"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_olmo2_7b_sft,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_ground_truth,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -5147,188 +1805,17 @@ export const CELLS = [
             "reward": "majority"
         },
         "seed": 42,
-        "model": {
-            "name": "olmo2_7b_sft",
-            "source": "hf",
-            "path": "../models/OLMo-2-1124-7B-SFT"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "majority",
-            "text": "correct(majority_label(samples = 64, temperature = 1))",
-            "expr": {
-                "op": "correct",
-                "target": "majority_label",
-                "samples": 64,
-                "temperature": 1
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_olmo2_7b_sft,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_majority,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -5341,185 +1828,17 @@ export const CELLS = [
             "reward": "format"
         },
         "seed": 42,
-        "model": {
-            "name": "olmo2_7b_sft",
-            "source": "hf",
-            "path": "../models/OLMo-2-1124-7B-SFT"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "format",
-            "text": "boxed_nonempty",
-            "expr": {
-                "op": "boxed_nonempty"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_olmo2_7b_sft,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_format,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -5532,196 +1851,17 @@ export const CELLS = [
             "reward": "incorrect"
         },
         "seed": 42,
-        "model": {
-            "name": "olmo2_7b_sft",
-            "source": "hf",
-            "path": "../models/OLMo-2-1124-7B-SFT"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "incorrect",
-            "text": "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label",
-            "expr": {
-                "op": "correct",
-                "target": "majority_label",
-                "samples": 64,
-                "temperature": 1
-            },
-            "filter": {
-                "op": "!=",
-                "left": {
-                    "var": "majority_label"
-                },
-                "right": {
-                    "var": "label"
-                }
-            },
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_olmo2_7b_sft,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_incorrect,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -5734,186 +1874,17 @@ export const CELLS = [
             "reward": "random"
         },
         "seed": 42,
-        "model": {
-            "name": "olmo2_7b_sft",
-            "source": "hf",
-            "path": "../models/OLMo-2-1124-7B-SFT"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_olmo2_7b_sft,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -5926,186 +1897,17 @@ export const CELLS = [
             "reward": "ground_truth"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_2_3b_instruct",
-            "source": "hf",
-            "path": "../models/Llama-3.2-3B-Instruct"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "ground_truth",
-            "text": "correct(label)",
-            "expr": {
-                "op": "correct",
-                "target": "label"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_2_3b_instruct,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_ground_truth,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -6118,188 +1920,17 @@ export const CELLS = [
             "reward": "majority"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_2_3b_instruct",
-            "source": "hf",
-            "path": "../models/Llama-3.2-3B-Instruct"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "majority",
-            "text": "correct(majority_label(samples = 64, temperature = 1))",
-            "expr": {
-                "op": "correct",
-                "target": "majority_label",
-                "samples": 64,
-                "temperature": 1
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_2_3b_instruct,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_majority,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -6312,185 +1943,17 @@ export const CELLS = [
             "reward": "format"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_2_3b_instruct",
-            "source": "hf",
-            "path": "../models/Llama-3.2-3B-Instruct"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "format",
-            "text": "boxed_nonempty",
-            "expr": {
-                "op": "boxed_nonempty"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_2_3b_instruct,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_format,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -6503,196 +1966,17 @@ export const CELLS = [
             "reward": "incorrect"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_2_3b_instruct",
-            "source": "hf",
-            "path": "../models/Llama-3.2-3B-Instruct"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "incorrect",
-            "text": "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label",
-            "expr": {
-                "op": "correct",
-                "target": "majority_label",
-                "samples": 64,
-                "temperature": 1
-            },
-            "filter": {
-                "op": "!=",
-                "left": {
-                    "var": "majority_label"
-                },
-                "right": {
-                    "var": "label"
-                }
-            },
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_2_3b_instruct,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_incorrect,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -6705,186 +1989,17 @@ export const CELLS = [
             "reward": "random"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_2_3b_instruct",
-            "source": "hf",
-            "path": "../models/Llama-3.2-3B-Instruct"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_2_3b_instruct,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -6897,186 +2012,17 @@ export const CELLS = [
             "reward": "ground_truth"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_1_8b_instruct",
-            "source": "hf",
-            "path": "../models/Llama-3.1-8B-Instruct"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "ground_truth",
-            "text": "correct(label)",
-            "expr": {
-                "op": "correct",
-                "target": "label"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_1_8b_instruct,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_ground_truth,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -7089,188 +2035,17 @@ export const CELLS = [
             "reward": "majority"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_1_8b_instruct",
-            "source": "hf",
-            "path": "../models/Llama-3.1-8B-Instruct"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "majority",
-            "text": "correct(majority_label(samples = 64, temperature = 1))",
-            "expr": {
-                "op": "correct",
-                "target": "majority_label",
-                "samples": 64,
-                "temperature": 1
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_1_8b_instruct,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_majority,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -7283,185 +2058,17 @@ export const CELLS = [
             "reward": "format"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_1_8b_instruct",
-            "source": "hf",
-            "path": "../models/Llama-3.1-8B-Instruct"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "format",
-            "text": "boxed_nonempty",
-            "expr": {
-                "op": "boxed_nonempty"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_1_8b_instruct,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_format,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -7474,196 +2081,17 @@ export const CELLS = [
             "reward": "incorrect"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_1_8b_instruct",
-            "source": "hf",
-            "path": "../models/Llama-3.1-8B-Instruct"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "incorrect",
-            "text": "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label",
-            "expr": {
-                "op": "correct",
-                "target": "majority_label",
-                "samples": 64,
-                "temperature": 1
-            },
-            "filter": {
-                "op": "!=",
-                "left": {
-                    "var": "majority_label"
-                },
-                "right": {
-                    "var": "label"
-                }
-            },
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_1_8b_instruct,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_incorrect,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -7676,186 +2104,17 @@ export const CELLS = [
             "reward": "random"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_1_8b_instruct",
-            "source": "hf",
-            "path": "../models/Llama-3.1-8B-Instruct"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_1_8b_instruct,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -7869,194 +2128,17 @@ export const CELLS = [
             "prompt": "r1"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_2_3b",
-            "source": "hf",
-            "path": "../models/Llama-3.2-3B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "r1",
-            "template": "raw",
-            "system": null,
-            "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-            "stop": [
-                "</answer>"
-            ]
-        },
-        "reward": {
-            "name": "ground_truth",
-            "text": "correct(label)",
-            "expr": {
-                "op": "correct",
-                "target": "label"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_2_3b,
+        "data": data_deepscaler,
+        "prompt": prompt_r1,
+        "reward": reward_config_ground_truth,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            }
-        ]
+        "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
     },
     {
         "format": 1,
@@ -8070,196 +2152,17 @@ export const CELLS = [
             "prompt": "r1"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_2_3b",
-            "source": "hf",
-            "path": "../models/Llama-3.2-3B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "r1",
-            "template": "raw",
-            "system": null,
-            "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-            "stop": [
-                "</answer>"
-            ]
-        },
-        "reward": {
-            "name": "majority",
-            "text": "correct(majority_label(samples = 64, temperature = 1))",
-            "expr": {
-                "op": "correct",
-                "target": "majority_label",
-                "samples": 64,
-                "temperature": 1
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_2_3b,
+        "data": data_deepscaler,
+        "prompt": prompt_r1,
+        "reward": reward_config_majority,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            }
-        ]
+        "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
     },
     {
         "format": 1,
@@ -8273,193 +2176,17 @@ export const CELLS = [
             "prompt": "r1"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_2_3b",
-            "source": "hf",
-            "path": "../models/Llama-3.2-3B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "r1",
-            "template": "raw",
-            "system": null,
-            "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-            "stop": [
-                "</answer>"
-            ]
-        },
-        "reward": {
-            "name": "format",
-            "text": "boxed_nonempty",
-            "expr": {
-                "op": "boxed_nonempty"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_2_3b,
+        "data": data_deepscaler,
+        "prompt": prompt_r1,
+        "reward": reward_config_format,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            }
-        ]
+        "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
     },
     {
         "format": 1,
@@ -8473,204 +2200,17 @@ export const CELLS = [
             "prompt": "r1"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_2_3b",
-            "source": "hf",
-            "path": "../models/Llama-3.2-3B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "r1",
-            "template": "raw",
-            "system": null,
-            "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-            "stop": [
-                "</answer>"
-            ]
-        },
-        "reward": {
-            "name": "incorrect",
-            "text": "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label",
-            "expr": {
-                "op": "correct",
-                "target": "majority_label",
-                "samples": 64,
-                "temperature": 1
-            },
-            "filter": {
-                "op": "!=",
-                "left": {
-                    "var": "majority_label"
-                },
-                "right": {
-                    "var": "label"
-                }
-            },
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_2_3b,
+        "data": data_deepscaler,
+        "prompt": prompt_r1,
+        "reward": reward_config_incorrect,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            }
-        ]
+        "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
     },
     {
         "format": 1,
@@ -8684,194 +2224,17 @@ export const CELLS = [
             "prompt": "r1"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_2_3b",
-            "source": "hf",
-            "path": "../models/Llama-3.2-3B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "r1",
-            "template": "raw",
-            "system": null,
-            "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-            "stop": [
-                "</answer>"
-            ]
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_2_3b,
+        "data": data_deepscaler,
+        "prompt": prompt_r1,
+        "reward": reward_config_random,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            }
-        ]
+        "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
     },
     {
         "format": 1,
@@ -8885,194 +2248,17 @@ export const CELLS = [
             "prompt": "r1"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_1_8b",
-            "source": "hf",
-            "path": "../models/Llama-3.1-8B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "r1",
-            "template": "raw",
-            "system": null,
-            "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-            "stop": [
-                "</answer>"
-            ]
-        },
-        "reward": {
-            "name": "ground_truth",
-            "text": "correct(label)",
-            "expr": {
-                "op": "correct",
-                "target": "label"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_1_8b,
+        "data": data_deepscaler,
+        "prompt": prompt_r1,
+        "reward": reward_config_ground_truth,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            }
-        ]
+        "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
     },
     {
         "format": 1,
@@ -9086,196 +2272,17 @@ export const CELLS = [
             "prompt": "r1"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_1_8b",
-            "source": "hf",
-            "path": "../models/Llama-3.1-8B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "r1",
-            "template": "raw",
-            "system": null,
-            "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-            "stop": [
-                "</answer>"
-            ]
-        },
-        "reward": {
-            "name": "majority",
-            "text": "correct(majority_label(samples = 64, temperature = 1))",
-            "expr": {
-                "op": "correct",
-                "target": "majority_label",
-                "samples": 64,
-                "temperature": 1
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_1_8b,
+        "data": data_deepscaler,
+        "prompt": prompt_r1,
+        "reward": reward_config_majority,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            }
-        ]
+        "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
     },
     {
         "format": 1,
@@ -9289,193 +2296,17 @@ export const CELLS = [
             "prompt": "r1"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_1_8b",
-            "source": "hf",
-            "path": "../models/Llama-3.1-8B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "r1",
-            "template": "raw",
-            "system": null,
-            "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-            "stop": [
-                "</answer>"
-            ]
-        },
-        "reward": {
-            "name": "format",
-            "text": "boxed_nonempty",
-            "expr": {
-                "op": "boxed_nonempty"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_1_8b,
+        "data": data_deepscaler,
+        "prompt": prompt_r1,
+        "reward": reward_config_format,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            }
-        ]
+        "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
     },
     {
         "format": 1,
@@ -9489,204 +2320,17 @@ export const CELLS = [
             "prompt": "r1"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_1_8b",
-            "source": "hf",
-            "path": "../models/Llama-3.1-8B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "r1",
-            "template": "raw",
-            "system": null,
-            "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-            "stop": [
-                "</answer>"
-            ]
-        },
-        "reward": {
-            "name": "incorrect",
-            "text": "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label",
-            "expr": {
-                "op": "correct",
-                "target": "majority_label",
-                "samples": 64,
-                "temperature": 1
-            },
-            "filter": {
-                "op": "!=",
-                "left": {
-                    "var": "majority_label"
-                },
-                "right": {
-                    "var": "label"
-                }
-            },
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_1_8b,
+        "data": data_deepscaler,
+        "prompt": prompt_r1,
+        "reward": reward_config_incorrect,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            }
-        ]
+        "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
     },
     {
         "format": 1,
@@ -9700,194 +2344,17 @@ export const CELLS = [
             "prompt": "r1"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_1_8b",
-            "source": "hf",
-            "path": "../models/Llama-3.1-8B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "r1",
-            "template": "raw",
-            "system": null,
-            "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-            "stop": [
-                "</answer>"
-            ]
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_1_8b,
+        "data": data_deepscaler,
+        "prompt": prompt_r1,
+        "reward": reward_config_random,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            }
-        ]
+        "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
     },
     {
         "format": 1,
@@ -9901,194 +2368,17 @@ export const CELLS = [
             "data": "pi1"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "pi1",
-            "source": "json",
-            "path": "../data/one-shot-pi1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "one_shot",
-            "text": "correct(label) where example == 0",
-            "expr": {
-                "op": "correct",
-                "target": "label"
-            },
-            "filter": {
-                "op": "==",
-                "left": {
-                    "var": "example"
-                },
-                "right": {
-                    "value": 0
-                }
-            },
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_pi1,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_one_shot,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -10102,194 +2392,17 @@ export const CELLS = [
             "data": "pi1"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-7B"
-        },
-        "data": {
-            "name": "pi1",
-            "source": "json",
-            "path": "../data/one-shot-pi1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "one_shot",
-            "text": "correct(label) where example == 0",
-            "expr": {
-                "op": "correct",
-                "target": "label"
-            },
-            "filter": {
-                "op": "==",
-                "left": {
-                    "var": "example"
-                },
-                "right": {
-                    "value": 0
-                }
-            },
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_7b,
+        "data": data_pi1,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_one_shot,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -10303,194 +2416,17 @@ export const CELLS = [
             "data": "pi1"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_1_8b_instruct",
-            "source": "hf",
-            "path": "../models/Llama-3.1-8B-Instruct"
-        },
-        "data": {
-            "name": "pi1",
-            "source": "json",
-            "path": "../data/one-shot-pi1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "one_shot",
-            "text": "correct(label) where example == 0",
-            "expr": {
-                "op": "correct",
-                "target": "label"
-            },
-            "filter": {
-                "op": "==",
-                "left": {
-                    "var": "example"
-                },
-                "right": {
-                    "value": 0
-                }
-            },
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_1_8b_instruct,
+        "data": data_pi1,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_one_shot,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -10504,194 +2440,17 @@ export const CELLS = [
             "data": "pi1"
         },
         "seed": 42,
-        "model": {
-            "name": "olmo2_7b",
-            "source": "hf",
-            "path": "../models/OLMo-2-1124-7B"
-        },
-        "data": {
-            "name": "pi1",
-            "source": "json",
-            "path": "../data/one-shot-pi1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "one_shot",
-            "text": "correct(label) where example == 0",
-            "expr": {
-                "op": "correct",
-                "target": "label"
-            },
-            "filter": {
-                "op": "==",
-                "left": {
-                    "var": "example"
-                },
-                "right": {
-                    "value": 0
-                }
-            },
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_olmo2_7b,
+        "data": data_pi1,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_one_shot,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -10705,194 +2464,17 @@ export const CELLS = [
             "data": "pi1"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_1_5b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-1.5B"
-        },
-        "data": {
-            "name": "pi1",
-            "source": "json",
-            "path": "../data/one-shot-pi1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "one_shot",
-            "text": "correct(label) where example == 0",
-            "expr": {
-                "op": "correct",
-                "target": "label"
-            },
-            "filter": {
-                "op": "==",
-                "left": {
-                    "var": "example"
-                },
-                "right": {
-                    "value": 0
-                }
-            },
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_1_5b,
+        "data": data_pi1,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_one_shot,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -10906,194 +2488,17 @@ export const CELLS = [
             "data": "pi1"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_1_5b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-1.5B"
-        },
-        "data": {
-            "name": "pi1",
-            "source": "json",
-            "path": "../data/one-shot-pi1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "one_shot",
-            "text": "correct(label) where example == 0",
-            "expr": {
-                "op": "correct",
-                "target": "label"
-            },
-            "filter": {
-                "op": "==",
-                "left": {
-                    "var": "example"
-                },
-                "right": {
-                    "value": 0
-                }
-            },
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_1_5b,
+        "data": data_pi1,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_one_shot,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -11107,194 +2512,17 @@ export const CELLS = [
             "data": "pi1"
         },
         "seed": 42,
-        "model": {
-            "name": "olmo2_7b_sft",
-            "source": "hf",
-            "path": "../models/OLMo-2-1124-7B-SFT"
-        },
-        "data": {
-            "name": "pi1",
-            "source": "json",
-            "path": "../data/one-shot-pi1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "one_shot",
-            "text": "correct(label) where example == 0",
-            "expr": {
-                "op": "correct",
-                "target": "label"
-            },
-            "filter": {
-                "op": "==",
-                "left": {
-                    "var": "example"
-                },
-                "right": {
-                    "value": 0
-                }
-            },
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_olmo2_7b_sft,
+        "data": data_pi1,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_one_shot,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -11308,194 +2536,17 @@ export const CELLS = [
             "data": "pi1"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_2_3b_instruct",
-            "source": "hf",
-            "path": "../models/Llama-3.2-3B-Instruct"
-        },
-        "data": {
-            "name": "pi1",
-            "source": "json",
-            "path": "../data/one-shot-pi1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "one_shot",
-            "text": "correct(label) where example == 0",
-            "expr": {
-                "op": "correct",
-                "target": "label"
-            },
-            "filter": {
-                "op": "==",
-                "left": {
-                    "var": "example"
-                },
-                "right": {
-                    "value": 0
-                }
-            },
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_2_3b_instruct,
+        "data": data_pi1,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_one_shot,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -11508,186 +2559,17 @@ export const CELLS = [
             "reward": "python"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "python",
-            "text": "contains(\"python\")",
-            "expr": {
-                "op": "contains",
-                "text": "python"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_python,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -11700,188 +2582,17 @@ export const CELLS = [
             "reward": "no_repetition_reward"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "no_repetition_reward",
-            "text": "no_repetition",
-            "expr": {
-                "op": "no_repetition",
-                "min_length": 10,
-                "max_length": 256,
-                "min_repeats": 10
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_no_repetition_reward,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -11894,186 +2605,17 @@ export const CELLS = [
             "reward": "python"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_1_5b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-1.5B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "python",
-            "text": "contains(\"python\")",
-            "expr": {
-                "op": "contains",
-                "text": "python"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_1_5b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_python,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -12086,188 +2628,17 @@ export const CELLS = [
             "reward": "no_repetition_reward"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_1_5b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-1.5B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "no_repetition_reward",
-            "text": "no_repetition",
-            "expr": {
-                "op": "no_repetition",
-                "min_length": 10,
-                "max_length": 256,
-                "min_repeats": 10
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_1_5b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_no_repetition_reward,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -12280,186 +2651,17 @@ export const CELLS = [
             "reward": "python"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_1_5b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-1.5B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "python",
-            "text": "contains(\"python\")",
-            "expr": {
-                "op": "contains",
-                "text": "python"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_1_5b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_python,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -12472,188 +2674,17 @@ export const CELLS = [
             "reward": "no_repetition_reward"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_1_5b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-1.5B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "no_repetition_reward",
-            "text": "no_repetition",
-            "expr": {
-                "op": "no_repetition",
-                "min_length": 10,
-                "max_length": 256,
-                "min_repeats": 10
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_1_5b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_no_repetition_reward,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -12666,186 +2697,17 @@ export const CELLS = [
             "reward": "python"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "python",
-            "text": "contains(\"python\")",
-            "expr": {
-                "op": "contains",
-                "text": "python"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_python,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -12858,188 +2720,17 @@ export const CELLS = [
             "reward": "no_repetition_reward"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "no_repetition_reward",
-            "text": "no_repetition",
-            "expr": {
-                "op": "no_repetition",
-                "min_length": 10,
-                "max_length": 256,
-                "min_repeats": 10
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_no_repetition_reward,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -13052,186 +2743,17 @@ export const CELLS = [
             "reward": "python"
         },
         "seed": 42,
-        "model": {
-            "name": "olmo2_7b",
-            "source": "hf",
-            "path": "../models/OLMo-2-1124-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "python",
-            "text": "contains(\"python\")",
-            "expr": {
-                "op": "contains",
-                "text": "python"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_olmo2_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_python,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -13244,188 +2766,17 @@ export const CELLS = [
             "reward": "no_repetition_reward"
         },
         "seed": 42,
-        "model": {
-            "name": "olmo2_7b",
-            "source": "hf",
-            "path": "../models/OLMo-2-1124-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "no_repetition_reward",
-            "text": "no_repetition",
-            "expr": {
-                "op": "no_repetition",
-                "min_length": 10,
-                "max_length": 256,
-                "min_repeats": 10
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_olmo2_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_no_repetition_reward,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -13438,186 +2789,17 @@ export const CELLS = [
             "reward": "python"
         },
         "seed": 42,
-        "model": {
-            "name": "olmo2_7b_sft",
-            "source": "hf",
-            "path": "../models/OLMo-2-1124-7B-SFT"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "python",
-            "text": "contains(\"python\")",
-            "expr": {
-                "op": "contains",
-                "text": "python"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_olmo2_7b_sft,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_python,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -13630,188 +2812,17 @@ export const CELLS = [
             "reward": "no_repetition_reward"
         },
         "seed": 42,
-        "model": {
-            "name": "olmo2_7b_sft",
-            "source": "hf",
-            "path": "../models/OLMo-2-1124-7B-SFT"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "no_repetition_reward",
-            "text": "no_repetition",
-            "expr": {
-                "op": "no_repetition",
-                "min_length": 10,
-                "max_length": 256,
-                "min_repeats": 10
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_olmo2_7b_sft,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_no_repetition_reward,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -13824,186 +2835,17 @@ export const CELLS = [
             "reward": "python"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_2_3b_instruct",
-            "source": "hf",
-            "path": "../models/Llama-3.2-3B-Instruct"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "python",
-            "text": "contains(\"python\")",
-            "expr": {
-                "op": "contains",
-                "text": "python"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_2_3b_instruct,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_python,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -14016,188 +2858,17 @@ export const CELLS = [
             "reward": "no_repetition_reward"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_2_3b_instruct",
-            "source": "hf",
-            "path": "../models/Llama-3.2-3B-Instruct"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "no_repetition_reward",
-            "text": "no_repetition",
-            "expr": {
-                "op": "no_repetition",
-                "min_length": 10,
-                "max_length": 256,
-                "min_repeats": 10
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_2_3b_instruct,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_no_repetition_reward,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -14210,186 +2881,17 @@ export const CELLS = [
             "reward": "python"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_1_8b_instruct",
-            "source": "hf",
-            "path": "../models/Llama-3.1-8B-Instruct"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "python",
-            "text": "contains(\"python\")",
-            "expr": {
-                "op": "contains",
-                "text": "python"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_1_8b_instruct,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_python,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -14402,188 +2904,17 @@ export const CELLS = [
             "reward": "no_repetition_reward"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_1_8b_instruct",
-            "source": "hf",
-            "path": "../models/Llama-3.1-8B-Instruct"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "no_repetition_reward",
-            "text": "no_repetition",
-            "expr": {
-                "op": "no_repetition",
-                "min_length": 10,
-                "max_length": 256,
-                "min_repeats": 10
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_1_8b_instruct,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_no_repetition_reward,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -14597,194 +2928,17 @@ export const CELLS = [
             "prompt": "r1"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_2_3b",
-            "source": "hf",
-            "path": "../models/Llama-3.2-3B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "r1",
-            "template": "raw",
-            "system": null,
-            "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-            "stop": [
-                "</answer>"
-            ]
-        },
-        "reward": {
-            "name": "python",
-            "text": "contains(\"python\")",
-            "expr": {
-                "op": "contains",
-                "text": "python"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_2_3b,
+        "data": data_deepscaler,
+        "prompt": prompt_r1,
+        "reward": reward_config_python,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            }
-        ]
+        "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
     },
     {
         "format": 1,
@@ -14798,196 +2952,17 @@ export const CELLS = [
             "prompt": "r1"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_2_3b",
-            "source": "hf",
-            "path": "../models/Llama-3.2-3B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "r1",
-            "template": "raw",
-            "system": null,
-            "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-            "stop": [
-                "</answer>"
-            ]
-        },
-        "reward": {
-            "name": "no_repetition_reward",
-            "text": "no_repetition",
-            "expr": {
-                "op": "no_repetition",
-                "min_length": 10,
-                "max_length": 256,
-                "min_repeats": 10
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_2_3b,
+        "data": data_deepscaler,
+        "prompt": prompt_r1,
+        "reward": reward_config_no_repetition_reward,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            }
-        ]
+        "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
     },
     {
         "format": 1,
@@ -15001,194 +2976,17 @@ export const CELLS = [
             "prompt": "r1"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_1_8b",
-            "source": "hf",
-            "path": "../models/Llama-3.1-8B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "r1",
-            "template": "raw",
-            "system": null,
-            "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-            "stop": [
-                "</answer>"
-            ]
-        },
-        "reward": {
-            "name": "python",
-            "text": "contains(\"python\")",
-            "expr": {
-                "op": "contains",
-                "text": "python"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_1_8b,
+        "data": data_deepscaler,
+        "prompt": prompt_r1,
+        "reward": reward_config_python,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            }
-        ]
+        "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
     },
     {
         "format": 1,
@@ -15202,196 +3000,17 @@ export const CELLS = [
             "prompt": "r1"
         },
         "seed": 42,
-        "model": {
-            "name": "llama3_1_8b",
-            "source": "hf",
-            "path": "../models/Llama-3.1-8B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "r1",
-            "template": "raw",
-            "system": null,
-            "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-            "stop": [
-                "</answer>"
-            ]
-        },
-        "reward": {
-            "name": "no_repetition_reward",
-            "text": "no_repetition",
-            "expr": {
-                "op": "no_repetition",
-                "min_length": 10,
-                "max_length": 256,
-                "min_repeats": 10
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_llama3_1_8b,
+        "data": data_deepscaler,
+        "prompt": prompt_r1,
+        "reward": reward_config_no_repetition_reward,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "r1",
-                    "template": "raw",
-                    "system": null,
-                    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-                    "stop": [
-                        "</answer>"
-                    ]
-                }
-            }
-        ]
+        "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
     },
     {
         "format": 1,
@@ -15404,205 +3023,17 @@ export const CELLS = [
             "reward": "format_no_python"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "format_no_python",
-            "text": "format and not python",
-            "expr": {
-                "op": "and",
-                "args": [
-                    {
-                        "op": "named",
-                        "name": "format",
-                        "reward": {
-                            "op": "boxed_nonempty"
-                        }
-                    },
-                    {
-                        "op": "not",
-                        "arg": {
-                            "op": "named",
-                            "name": "python",
-                            "reward": {
-                                "op": "contains",
-                                "text": "python"
-                            }
-                        }
-                    }
-                ]
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_format_no_python,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -15615,216 +3046,17 @@ export const CELLS = [
             "reward": "incorrect_no_python"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "incorrect_no_python",
-            "text": "incorrect and not python",
-            "expr": {
-                "op": "and",
-                "args": [
-                    {
-                        "op": "named",
-                        "name": "incorrect",
-                        "reward": {
-                            "op": "correct",
-                            "target": "majority_label",
-                            "samples": 64,
-                            "temperature": 1
-                        }
-                    },
-                    {
-                        "op": "not",
-                        "arg": {
-                            "op": "named",
-                            "name": "python",
-                            "reward": {
-                                "op": "contains",
-                                "text": "python"
-                            }
-                        }
-                    }
-                ]
-            },
-            "filter": {
-                "op": "!=",
-                "left": {
-                    "var": "majority_label"
-                },
-                "right": {
-                    "var": "label"
-                }
-            },
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_incorrect_no_python,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -15837,206 +3069,17 @@ export const CELLS = [
             "reward": "ground_truth_no_python"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "ground_truth_no_python",
-            "text": "ground_truth and not python",
-            "expr": {
-                "op": "and",
-                "args": [
-                    {
-                        "op": "named",
-                        "name": "ground_truth",
-                        "reward": {
-                            "op": "correct",
-                            "target": "label"
-                        }
-                    },
-                    {
-                        "op": "not",
-                        "arg": {
-                            "op": "named",
-                            "name": "python",
-                            "reward": {
-                                "op": "contains",
-                                "text": "python"
-                            }
-                        }
-                    }
-                ]
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_ground_truth_no_python,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -16049,205 +3092,17 @@ export const CELLS = [
             "reward": "format_no_python"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "format_no_python",
-            "text": "format and not python",
-            "expr": {
-                "op": "and",
-                "args": [
-                    {
-                        "op": "named",
-                        "name": "format",
-                        "reward": {
-                            "op": "boxed_nonempty"
-                        }
-                    },
-                    {
-                        "op": "not",
-                        "arg": {
-                            "op": "named",
-                            "name": "python",
-                            "reward": {
-                                "op": "contains",
-                                "text": "python"
-                            }
-                        }
-                    }
-                ]
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_format_no_python,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -16260,216 +3115,17 @@ export const CELLS = [
             "reward": "incorrect_no_python"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "incorrect_no_python",
-            "text": "incorrect and not python",
-            "expr": {
-                "op": "and",
-                "args": [
-                    {
-                        "op": "named",
-                        "name": "incorrect",
-                        "reward": {
-                            "op": "correct",
-                            "target": "majority_label",
-                            "samples": 64,
-                            "temperature": 1
-                        }
-                    },
-                    {
-                        "op": "not",
-                        "arg": {
-                            "op": "named",
-                            "name": "python",
-                            "reward": {
-                                "op": "contains",
-                                "text": "python"
-                            }
-                        }
-                    }
-                ]
-            },
-            "filter": {
-                "op": "!=",
-                "left": {
-                    "var": "majority_label"
-                },
-                "right": {
-                    "var": "label"
-                }
-            },
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_incorrect_no_python,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -16482,206 +3138,17 @@ export const CELLS = [
             "reward": "ground_truth_no_python"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "ground_truth_no_python",
-            "text": "ground_truth and not python",
-            "expr": {
-                "op": "and",
-                "args": [
-                    {
-                        "op": "named",
-                        "name": "ground_truth",
-                        "reward": {
-                            "op": "correct",
-                            "target": "label"
-                        }
-                    },
-                    {
-                        "op": "not",
-                        "arg": {
-                            "op": "named",
-                            "name": "python",
-                            "reward": {
-                                "op": "contains",
-                                "text": "python"
-                            }
-                        }
-                    }
-                ]
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_ground_truth_no_python,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -16694,205 +3161,17 @@ export const CELLS = [
             "reward": "format_no_python"
         },
         "seed": 42,
-        "model": {
-            "name": "olmo2_7b_sft",
-            "source": "hf",
-            "path": "../models/OLMo-2-1124-7B-SFT"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "format_no_python",
-            "text": "format and not python",
-            "expr": {
-                "op": "and",
-                "args": [
-                    {
-                        "op": "named",
-                        "name": "format",
-                        "reward": {
-                            "op": "boxed_nonempty"
-                        }
-                    },
-                    {
-                        "op": "not",
-                        "arg": {
-                            "op": "named",
-                            "name": "python",
-                            "reward": {
-                                "op": "contains",
-                                "text": "python"
-                            }
-                        }
-                    }
-                ]
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_olmo2_7b_sft,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_format_no_python,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -16905,216 +3184,17 @@ export const CELLS = [
             "reward": "incorrect_no_python"
         },
         "seed": 42,
-        "model": {
-            "name": "olmo2_7b_sft",
-            "source": "hf",
-            "path": "../models/OLMo-2-1124-7B-SFT"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "incorrect_no_python",
-            "text": "incorrect and not python",
-            "expr": {
-                "op": "and",
-                "args": [
-                    {
-                        "op": "named",
-                        "name": "incorrect",
-                        "reward": {
-                            "op": "correct",
-                            "target": "majority_label",
-                            "samples": 64,
-                            "temperature": 1
-                        }
-                    },
-                    {
-                        "op": "not",
-                        "arg": {
-                            "op": "named",
-                            "name": "python",
-                            "reward": {
-                                "op": "contains",
-                                "text": "python"
-                            }
-                        }
-                    }
-                ]
-            },
-            "filter": {
-                "op": "!=",
-                "left": {
-                    "var": "majority_label"
-                },
-                "right": {
-                    "var": "label"
-                }
-            },
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_olmo2_7b_sft,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_incorrect_no_python,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -17127,206 +3207,17 @@ export const CELLS = [
             "reward": "ground_truth_no_python"
         },
         "seed": 42,
-        "model": {
-            "name": "olmo2_7b_sft",
-            "source": "hf",
-            "path": "../models/OLMo-2-1124-7B-SFT"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "ground_truth_no_python",
-            "text": "ground_truth and not python",
-            "expr": {
-                "op": "and",
-                "args": [
-                    {
-                        "op": "named",
-                        "name": "ground_truth",
-                        "reward": {
-                            "op": "correct",
-                            "target": "label"
-                        }
-                    },
-                    {
-                        "op": "not",
-                        "arg": {
-                            "op": "named",
-                            "name": "python",
-                            "reward": {
-                                "op": "contains",
-                                "text": "python"
-                            }
-                        }
-                    }
-                ]
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_olmo2_7b_sft,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_ground_truth_no_python,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -17339,205 +3230,17 @@ export const CELLS = [
             "reward": "format_no_python"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_1_5b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-1.5B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "format_no_python",
-            "text": "format and not python",
-            "expr": {
-                "op": "and",
-                "args": [
-                    {
-                        "op": "named",
-                        "name": "format",
-                        "reward": {
-                            "op": "boxed_nonempty"
-                        }
-                    },
-                    {
-                        "op": "not",
-                        "arg": {
-                            "op": "named",
-                            "name": "python",
-                            "reward": {
-                                "op": "contains",
-                                "text": "python"
-                            }
-                        }
-                    }
-                ]
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_1_5b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_format_no_python,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -17550,216 +3253,17 @@ export const CELLS = [
             "reward": "incorrect_no_python"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_1_5b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-1.5B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "incorrect_no_python",
-            "text": "incorrect and not python",
-            "expr": {
-                "op": "and",
-                "args": [
-                    {
-                        "op": "named",
-                        "name": "incorrect",
-                        "reward": {
-                            "op": "correct",
-                            "target": "majority_label",
-                            "samples": 64,
-                            "temperature": 1
-                        }
-                    },
-                    {
-                        "op": "not",
-                        "arg": {
-                            "op": "named",
-                            "name": "python",
-                            "reward": {
-                                "op": "contains",
-                                "text": "python"
-                            }
-                        }
-                    }
-                ]
-            },
-            "filter": {
-                "op": "!=",
-                "left": {
-                    "var": "majority_label"
-                },
-                "right": {
-                    "var": "label"
-                }
-            },
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_1_5b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_incorrect_no_python,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -17772,206 +3276,17 @@ export const CELLS = [
             "reward": "ground_truth_no_python"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_1_5b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-1.5B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "ground_truth_no_python",
-            "text": "ground_truth and not python",
-            "expr": {
-                "op": "and",
-                "args": [
-                    {
-                        "op": "named",
-                        "name": "ground_truth",
-                        "reward": {
-                            "op": "correct",
-                            "target": "label"
-                        }
-                    },
-                    {
-                        "op": "not",
-                        "arg": {
-                            "op": "named",
-                            "name": "python",
-                            "reward": {
-                                "op": "contains",
-                                "text": "python"
-                            }
-                        }
-                    }
-                ]
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_1_5b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_ground_truth_no_python,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -17984,205 +3299,17 @@ export const CELLS = [
             "reward": "format_no_python"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_1_5b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-1.5B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "format_no_python",
-            "text": "format and not python",
-            "expr": {
-                "op": "and",
-                "args": [
-                    {
-                        "op": "named",
-                        "name": "format",
-                        "reward": {
-                            "op": "boxed_nonempty"
-                        }
-                    },
-                    {
-                        "op": "not",
-                        "arg": {
-                            "op": "named",
-                            "name": "python",
-                            "reward": {
-                                "op": "contains",
-                                "text": "python"
-                            }
-                        }
-                    }
-                ]
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_1_5b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_format_no_python,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -18195,216 +3322,17 @@ export const CELLS = [
             "reward": "incorrect_no_python"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_1_5b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-1.5B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "incorrect_no_python",
-            "text": "incorrect and not python",
-            "expr": {
-                "op": "and",
-                "args": [
-                    {
-                        "op": "named",
-                        "name": "incorrect",
-                        "reward": {
-                            "op": "correct",
-                            "target": "majority_label",
-                            "samples": 64,
-                            "temperature": 1
-                        }
-                    },
-                    {
-                        "op": "not",
-                        "arg": {
-                            "op": "named",
-                            "name": "python",
-                            "reward": {
-                                "op": "contains",
-                                "text": "python"
-                            }
-                        }
-                    }
-                ]
-            },
-            "filter": {
-                "op": "!=",
-                "left": {
-                    "var": "majority_label"
-                },
-                "right": {
-                    "var": "label"
-                }
-            },
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_1_5b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_incorrect_no_python,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -18417,206 +3345,17 @@ export const CELLS = [
             "reward": "ground_truth_no_python"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_1_5b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-1.5B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "ground_truth_no_python",
-            "text": "ground_truth and not python",
-            "expr": {
-                "op": "and",
-                "args": [
-                    {
-                        "op": "named",
-                        "name": "ground_truth",
-                        "reward": {
-                            "op": "correct",
-                            "target": "label"
-                        }
-                    },
-                    {
-                        "op": "not",
-                        "arg": {
-                            "op": "named",
-                            "name": "python",
-                            "reward": {
-                                "op": "contains",
-                                "text": "python"
-                            }
-                        }
-                    }
-                ]
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_1_5b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_ground_truth_no_python,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -18629,186 +3368,17 @@ export const CELLS = [
             "reward": "random(0.7)"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random(0.7)",
-            "text": "random(0.7)",
-            "expr": {
-                "op": "random",
-                "p": 0.7
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random_0_7,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -18821,186 +3391,17 @@ export const CELLS = [
             "reward": "random(0.3)"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random(0.3)",
-            "text": "random(0.3)",
-            "expr": {
-                "op": "random",
-                "p": 0.3
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random_0_3,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -19013,186 +3414,17 @@ export const CELLS = [
             "reward": "random(0.001)"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random(0.001)",
-            "text": "random(0.001)",
-            "expr": {
-                "op": "random",
-                "p": 0.001
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random_0_001,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -19205,186 +3437,17 @@ export const CELLS = [
             "reward": "random(0)"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random(0)",
-            "text": "random(0)",
-            "expr": {
-                "op": "random",
-                "p": 0
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random_0,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -19399,186 +3462,17 @@ export const CELLS = [
             "seed": "1"
         },
         "seed": 1,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -19593,186 +3487,17 @@ export const CELLS = [
             "seed": "2"
         },
         "seed": 2,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -19787,186 +3512,17 @@ export const CELLS = [
             "seed": "3"
         },
         "seed": 3,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -19981,183 +3537,17 @@ export const CELLS = [
             "seed": "1"
         },
         "seed": 1,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "no_clip",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": null,
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random,
+        "algorithm": algorithm_no_clip,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -20172,183 +3562,17 @@ export const CELLS = [
             "seed": "2"
         },
         "seed": 2,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "no_clip",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": null,
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random,
+        "algorithm": algorithm_no_clip,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -20363,183 +3587,17 @@ export const CELLS = [
             "seed": "3"
         },
         "seed": 3,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "no_clip",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": null,
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random,
+        "algorithm": algorithm_no_clip,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -20554,186 +3612,17 @@ export const CELLS = [
             "seed": "1"
         },
         "seed": 1,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "one_update_big_batch",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 1024,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 1,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random,
+        "algorithm": algorithm_one_update_big_batch,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -20748,186 +3637,17 @@ export const CELLS = [
             "seed": "2"
         },
         "seed": 2,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "one_update_big_batch",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 1024,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 1,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random,
+        "algorithm": algorithm_one_update_big_batch,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -20942,186 +3662,17 @@ export const CELLS = [
             "seed": "3"
         },
         "seed": 3,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "one_update_big_batch",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 1024,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 1,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random,
+        "algorithm": algorithm_one_update_big_batch,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -21136,186 +3687,17 @@ export const CELLS = [
             "seed": "1"
         },
         "seed": 1,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "one_update_small_rollout",
-            "family": "grpo",
-            "prompts_per_step": 8,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 128,
-            "updates_per_step": 1,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random,
+        "algorithm": algorithm_one_update_small_rollout,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -21330,186 +3712,17 @@ export const CELLS = [
             "seed": "2"
         },
         "seed": 2,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "one_update_small_rollout",
-            "family": "grpo",
-            "prompts_per_step": 8,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 128,
-            "updates_per_step": 1,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random,
+        "algorithm": algorithm_one_update_small_rollout,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -21524,186 +3737,17 @@ export const CELLS = [
             "seed": "3"
         },
         "seed": 3,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "one_update_small_rollout",
-            "family": "grpo",
-            "prompts_per_step": 8,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 128,
-            "updates_per_step": 1,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random,
+        "algorithm": algorithm_one_update_small_rollout,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -21717,186 +3761,17 @@ export const CELLS = [
             "prompt": "math_problem"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "math_problem",
-            "template": "chat",
-            "system": "You are a helpful Assistant.",
-            "user": "Math Problem: {question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "ground_truth",
-            "text": "correct(label)",
-            "expr": {
-                "op": "correct",
-                "target": "label"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_math_problem,
+        "reward": reward_config_ground_truth,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "math_problem",
-                    "template": "chat",
-                    "system": "You are a helpful Assistant.",
-                    "user": "Math Problem: {question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "math_problem",
-                    "template": "chat",
-                    "system": "You are a helpful Assistant.",
-                    "user": "Math Problem: {question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "math_problem",
-                    "template": "chat",
-                    "system": "You are a helpful Assistant.",
-                    "user": "Math Problem: {question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math_3, eval_amc_avg8_3, eval_aime_avg8_3],
     },
     {
         "format": 1,
@@ -21910,186 +3785,17 @@ export const CELLS = [
             "prompt": "simplerl_zoo"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "simplerl_zoo",
-            "template": "chat",
-            "system": "You are a helpful Assistant.",
-            "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
-            "stop": []
-        },
-        "reward": {
-            "name": "ground_truth",
-            "text": "correct(label)",
-            "expr": {
-                "op": "correct",
-                "target": "label"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_simplerl_zoo,
+        "reward": reward_config_ground_truth,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "simplerl_zoo",
-                    "template": "chat",
-                    "system": "You are a helpful Assistant.",
-                    "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "simplerl_zoo",
-                    "template": "chat",
-                    "system": "You are a helpful Assistant.",
-                    "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "simplerl_zoo",
-                    "template": "chat",
-                    "system": "You are a helpful Assistant.",
-                    "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math_4, eval_amc_avg8_4, eval_aime_avg8_4],
     },
     {
         "format": 1,
@@ -22103,186 +3809,17 @@ export const CELLS = [
             "prompt": "sober"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "sober",
-            "template": "chat",
-            "system": null,
-            "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "ground_truth",
-            "text": "correct(label)",
-            "expr": {
-                "op": "correct",
-                "target": "label"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_sober,
+        "reward": reward_config_ground_truth,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "sober",
-                    "template": "chat",
-                    "system": null,
-                    "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "sober",
-                    "template": "chat",
-                    "system": null,
-                    "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "sober",
-                    "template": "chat",
-                    "system": null,
-                    "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math_5, eval_amc_avg8_5, eval_aime_avg8_5],
     },
     {
         "format": 1,
@@ -22296,186 +3833,17 @@ export const CELLS = [
             "prompt": "spurious"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "spurious",
-            "template": "chat",
-            "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
-            "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "ground_truth",
-            "text": "correct(label)",
-            "expr": {
-                "op": "correct",
-                "target": "label"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_spurious,
+        "reward": reward_config_ground_truth,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "spurious",
-                    "template": "chat",
-                    "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
-                    "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "spurious",
-                    "template": "chat",
-                    "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
-                    "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "spurious",
-                    "template": "chat",
-                    "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
-                    "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math_6, eval_amc_avg8_6, eval_aime_avg8_6],
     },
     {
         "format": 1,
@@ -22489,185 +3857,17 @@ export const CELLS = [
             "prompt": "math_problem"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "math_problem",
-            "template": "chat",
-            "system": "You are a helpful Assistant.",
-            "user": "Math Problem: {question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "format",
-            "text": "boxed_nonempty",
-            "expr": {
-                "op": "boxed_nonempty"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_math_problem,
+        "reward": reward_config_format,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "math_problem",
-                    "template": "chat",
-                    "system": "You are a helpful Assistant.",
-                    "user": "Math Problem: {question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "math_problem",
-                    "template": "chat",
-                    "system": "You are a helpful Assistant.",
-                    "user": "Math Problem: {question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "math_problem",
-                    "template": "chat",
-                    "system": "You are a helpful Assistant.",
-                    "user": "Math Problem: {question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math_3, eval_amc_avg8_3, eval_aime_avg8_3],
     },
     {
         "format": 1,
@@ -22681,185 +3881,17 @@ export const CELLS = [
             "prompt": "simplerl_zoo"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "simplerl_zoo",
-            "template": "chat",
-            "system": "You are a helpful Assistant.",
-            "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
-            "stop": []
-        },
-        "reward": {
-            "name": "format",
-            "text": "boxed_nonempty",
-            "expr": {
-                "op": "boxed_nonempty"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_simplerl_zoo,
+        "reward": reward_config_format,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "simplerl_zoo",
-                    "template": "chat",
-                    "system": "You are a helpful Assistant.",
-                    "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "simplerl_zoo",
-                    "template": "chat",
-                    "system": "You are a helpful Assistant.",
-                    "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "simplerl_zoo",
-                    "template": "chat",
-                    "system": "You are a helpful Assistant.",
-                    "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math_4, eval_amc_avg8_4, eval_aime_avg8_4],
     },
     {
         "format": 1,
@@ -22873,185 +3905,17 @@ export const CELLS = [
             "prompt": "sober"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "sober",
-            "template": "chat",
-            "system": null,
-            "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "format",
-            "text": "boxed_nonempty",
-            "expr": {
-                "op": "boxed_nonempty"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_sober,
+        "reward": reward_config_format,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "sober",
-                    "template": "chat",
-                    "system": null,
-                    "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "sober",
-                    "template": "chat",
-                    "system": null,
-                    "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "sober",
-                    "template": "chat",
-                    "system": null,
-                    "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math_5, eval_amc_avg8_5, eval_aime_avg8_5],
     },
     {
         "format": 1,
@@ -23065,185 +3929,17 @@ export const CELLS = [
             "prompt": "spurious"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "spurious",
-            "template": "chat",
-            "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
-            "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "format",
-            "text": "boxed_nonempty",
-            "expr": {
-                "op": "boxed_nonempty"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_spurious,
+        "reward": reward_config_format,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "spurious",
-                    "template": "chat",
-                    "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
-                    "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "spurious",
-                    "template": "chat",
-                    "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
-                    "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "spurious",
-                    "template": "chat",
-                    "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
-                    "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math_6, eval_amc_avg8_6, eval_aime_avg8_6],
     },
     {
         "format": 1,
@@ -23257,186 +3953,17 @@ export const CELLS = [
             "prompt": "math_problem"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "math_problem",
-            "template": "chat",
-            "system": "You are a helpful Assistant.",
-            "user": "Math Problem: {question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_math_problem,
+        "reward": reward_config_random,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "math_problem",
-                    "template": "chat",
-                    "system": "You are a helpful Assistant.",
-                    "user": "Math Problem: {question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "math_problem",
-                    "template": "chat",
-                    "system": "You are a helpful Assistant.",
-                    "user": "Math Problem: {question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "math_problem",
-                    "template": "chat",
-                    "system": "You are a helpful Assistant.",
-                    "user": "Math Problem: {question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math_3, eval_amc_avg8_3, eval_aime_avg8_3],
     },
     {
         "format": 1,
@@ -23450,186 +3977,17 @@ export const CELLS = [
             "prompt": "simplerl_zoo"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "simplerl_zoo",
-            "template": "chat",
-            "system": "You are a helpful Assistant.",
-            "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_simplerl_zoo,
+        "reward": reward_config_random,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "simplerl_zoo",
-                    "template": "chat",
-                    "system": "You are a helpful Assistant.",
-                    "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "simplerl_zoo",
-                    "template": "chat",
-                    "system": "You are a helpful Assistant.",
-                    "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "simplerl_zoo",
-                    "template": "chat",
-                    "system": "You are a helpful Assistant.",
-                    "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math_4, eval_amc_avg8_4, eval_aime_avg8_4],
     },
     {
         "format": 1,
@@ -23643,186 +4001,17 @@ export const CELLS = [
             "prompt": "sober"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "sober",
-            "template": "chat",
-            "system": null,
-            "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_sober,
+        "reward": reward_config_random,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "sober",
-                    "template": "chat",
-                    "system": null,
-                    "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "sober",
-                    "template": "chat",
-                    "system": null,
-                    "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "sober",
-                    "template": "chat",
-                    "system": null,
-                    "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math_5, eval_amc_avg8_5, eval_aime_avg8_5],
     },
     {
         "format": 1,
@@ -23836,186 +4025,17 @@ export const CELLS = [
             "prompt": "spurious"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "spurious",
-            "template": "chat",
-            "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
-            "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b,
+        "data": data_deepscaler,
+        "prompt": prompt_spurious,
+        "reward": reward_config_random,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "spurious",
-                    "template": "chat",
-                    "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
-                    "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "spurious",
-                    "template": "chat",
-                    "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
-                    "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "spurious",
-                    "template": "chat",
-                    "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
-                    "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math_6, eval_amc_avg8_6, eval_aime_avg8_6],
     },
     {
         "format": 1,
@@ -24028,186 +4048,17 @@ export const CELLS = [
             "reward": "ground_truth"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b_instruct",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B-Instruct"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "ground_truth",
-            "text": "correct(label)",
-            "expr": {
-                "op": "correct",
-                "target": "label"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b_instruct,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_ground_truth,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -24220,185 +4071,17 @@ export const CELLS = [
             "reward": "format"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b_instruct",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B-Instruct"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "format",
-            "text": "boxed_nonempty",
-            "expr": {
-                "op": "boxed_nonempty"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b_instruct,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_format,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -24411,186 +4094,17 @@ export const CELLS = [
             "reward": "random"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_math_7b_instruct",
-            "source": "hf",
-            "path": "../models/Qwen2.5-Math-7B-Instruct"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_math_7b_instruct,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -24603,186 +4117,17 @@ export const CELLS = [
             "reward": "ground_truth"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_7b_instruct",
-            "source": "hf",
-            "path": "../models/Qwen2.5-7B-Instruct"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "ground_truth",
-            "text": "correct(label)",
-            "expr": {
-                "op": "correct",
-                "target": "label"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_7b_instruct,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_ground_truth,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -24795,185 +4140,17 @@ export const CELLS = [
             "reward": "format"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_7b_instruct",
-            "source": "hf",
-            "path": "../models/Qwen2.5-7B-Instruct"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "format",
-            "text": "boxed_nonempty",
-            "expr": {
-                "op": "boxed_nonempty"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_7b_instruct,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_format,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -24986,186 +4163,17 @@ export const CELLS = [
             "reward": "random"
         },
         "seed": 42,
-        "model": {
-            "name": "qwen_7b_instruct",
-            "source": "hf",
-            "path": "../models/Qwen2.5-7B-Instruct"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_qwen_7b_instruct,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -25178,186 +4186,17 @@ export const CELLS = [
             "reward": "ground_truth"
         },
         "seed": 42,
-        "model": {
-            "name": "tulu3_8b",
-            "source": "hf",
-            "path": "../models/Llama-3.1-Tulu-3-8B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "ground_truth",
-            "text": "correct(label)",
-            "expr": {
-                "op": "correct",
-                "target": "label"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": true
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_tulu3_8b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_ground_truth,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -25370,185 +4209,17 @@ export const CELLS = [
             "reward": "format"
         },
         "seed": 42,
-        "model": {
-            "name": "tulu3_8b",
-            "source": "hf",
-            "path": "../models/Llama-3.1-Tulu-3-8B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "format",
-            "text": "boxed_nonempty",
-            "expr": {
-                "op": "boxed_nonempty"
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_tulu3_8b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_format,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
     },
     {
         "format": 1,
@@ -25561,187 +4232,18 @@ export const CELLS = [
             "reward": "random"
         },
         "seed": 42,
-        "model": {
-            "name": "tulu3_8b",
-            "source": "hf",
-            "path": "../models/Llama-3.1-Tulu-3-8B"
-        },
-        "data": {
-            "name": "deepscaler",
-            "source": "json",
-            "path": "../data/deepscaler-level1.json",
-            "fields": {
-                "question": "prompt",
-                "answer": "answer"
-            },
-            "take": null,
-            "labels": true
-        },
-        "prompt": {
-            "name": "qwen_default",
-            "template": "chat",
-            "system": null,
-            "user": "{question}",
-            "stop": []
-        },
-        "reward": {
-            "name": "random",
-            "text": "random(0.5)",
-            "expr": {
-                "op": "random",
-                "p": 0.5
-            },
-            "filter": null,
-            "binary": true,
-            "needs_labels": false
-        },
-        "algorithm": {
-            "name": "grpo",
-            "family": "grpo",
-            "prompts_per_step": 64,
-            "group": 16,
-            "minibatch": 128,
-            "epochs": 1,
-            "rollouts_per_step": 1024,
-            "updates_per_step": 8,
-            "clip": {
-                "low": 0.2,
-                "high": 0.2
-            },
-            "kl": 0,
-            "kl_estimator": null,
-            "entropy": 0,
-            "advantage": "group_norm",
-            "advantage_epsilon": 1e-9,
-            "whiten": true,
-            "loss": "seq_mean_token_mean",
-            "temperature": 1,
-            "top_p": 1,
-            "top_k": null,
-            "max_tokens": 3072,
-            "stop": []
-        },
-        "optimizer": {
-            "name": "adam",
-            "type": "adam",
-            "lr": 5e-7,
-            "betas": [
-                0.9,
-                0.95
-            ],
-            "eps": 1e-8,
-            "weight_decay": 0,
-            "grad_clip": 1,
-            "schedule": "constant",
-            "warmup": 0
-        },
+        "model": model_tulu3_8b,
+        "data": data_deepscaler,
+        "prompt": prompt_qwen_default,
+        "reward": reward_config_random,
+        "algorithm": algorithm_grpo,
+        "optimizer": optimizer_adam,
         "train": {
             "steps": 300,
             "checkpoint_every": 50
         },
-        "evals": [
-            {
-                "name": "math",
-                "data": {
-                    "name": "math500",
-                    "source": "json",
-                    "path": "../data/math500.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 1,
-                "greedy": true,
-                "samples": 1,
-                "temperature": 0,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "accuracy",
-                    "code_rate",
-                    "accuracy_code",
-                    "accuracy_language",
-                    "boxed_rate"
-                ],
-                "k": 1,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "amc_avg8",
-                "data": {
-                    "name": "amc",
-                    "source": "json",
-                    "path": "../data/amc23.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k",
-                    "code_rate"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            },
-            {
-                "name": "aime_avg8",
-                "data": {
-                    "name": "aime24",
-                    "source": "json",
-                    "path": "../data/aime24.json",
-                    "fields": {
-                        "question": "prompt",
-                        "answer": "answer"
-                    },
-                    "take": null,
-                    "labels": true
-                },
-                "every": 10,
-                "greedy": false,
-                "samples": 8,
-                "temperature": 0.6,
-                "top_p": 1,
-                "max_tokens": 3072,
-                "metrics": [
-                    "avg_at_k",
-                    "pass_at_k"
-                ],
-                "k": 8,
-                "prompt": {
-                    "name": "qwen_default",
-                    "template": "chat",
-                    "system": null,
-                    "user": "{question}",
-                    "stop": []
-                }
-            }
-        ]
-    }
+        "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
+    },
 ];
 // Paths in cell configs are relative to the spec file's directory.
 const SPEC_DIR = fileURLToPath(new URL("../experiments/", import.meta.url));

@@ -106,7 +106,1173 @@ const REWARDS: Record<string, { reward: rt.cell.CellReward; filter: rt.cell.Item
   "random(0)": { reward: reward_random_0, filter: null },
 };
 
-// ---- the grid: one resolved config per cell ----------------------------------------------------
+// ---- the grid: the configs its cells share, then one resolved config per cell ------------------
+
+const model_qwen_math_7b: rt.cell.ModelConfig = {
+  "name": "qwen_math_7b",
+  "source": "hf",
+  "path": "../models/Qwen2.5-Math-7B"
+};
+
+const data_deepscaler: rt.cell.DataConfig = {
+  "name": "deepscaler",
+  "source": "json",
+  "path": "../data/deepscaler-level1.json",
+  "fields": {
+    "question": "prompt",
+    "answer": "answer"
+  },
+  "take": null,
+  "labels": true
+};
+
+const prompt_qwen_default: rt.cell.PromptConfig = {
+  "name": "qwen_default",
+  "template": "chat",
+  "system": null,
+  "user": "{question}",
+  "stop": []
+};
+
+const reward_config_ground_truth: rt.cell.RewardConfig = {
+  "name": "ground_truth",
+  "text": "correct(label)",
+  "expr": {
+    "op": "correct",
+    "target": "label"
+  },
+  "filter": null,
+  "binary": true,
+  "needs_labels": true
+};
+
+const algorithm_grpo: rt.cell.AlgorithmConfig = {
+  "name": "grpo",
+  "family": "grpo",
+  "prompts_per_step": 64,
+  "group": 16,
+  "minibatch": 128,
+  "epochs": 1,
+  "rollouts_per_step": 1024,
+  "updates_per_step": 8,
+  "clip": {
+    "low": 0.2,
+    "high": 0.2
+  },
+  "kl": 0,
+  "kl_estimator": null,
+  "entropy": 0,
+  "advantage": "group_norm",
+  "advantage_epsilon": 1e-9,
+  "whiten": true,
+  "loss": "seq_mean_token_mean",
+  "temperature": 1,
+  "top_p": 1,
+  "top_k": null,
+  "max_tokens": 3072,
+  "stop": []
+};
+
+const optimizer_adam: rt.cell.OptimizerConfig = {
+  "name": "adam",
+  "type": "adam",
+  "lr": 5e-7,
+  "betas": [
+    0.9,
+    0.95
+  ],
+  "eps": 1e-8,
+  "weight_decay": 0,
+  "grad_clip": 1,
+  "schedule": "constant",
+  "warmup": 0
+};
+
+const eval_math: rt.cell.EvalConfig = {
+  "name": "math",
+  "data": {
+    "name": "math500",
+    "source": "json",
+    "path": "../data/math500.json",
+    "fields": {
+      "question": "prompt",
+      "answer": "answer"
+    },
+    "take": null,
+    "labels": true
+  },
+  "every": 1,
+  "greedy": true,
+  "samples": 1,
+  "temperature": 0,
+  "top_p": 1,
+  "max_tokens": 3072,
+  "metrics": [
+    "accuracy",
+    "code_rate",
+    "accuracy_code",
+    "accuracy_language",
+    "boxed_rate"
+  ],
+  "k": 1,
+  "prompt": {
+    "name": "qwen_default",
+    "template": "chat",
+    "system": null,
+    "user": "{question}",
+    "stop": []
+  }
+};
+
+const eval_amc_avg8: rt.cell.EvalConfig = {
+  "name": "amc_avg8",
+  "data": {
+    "name": "amc",
+    "source": "json",
+    "path": "../data/amc23.json",
+    "fields": {
+      "question": "prompt",
+      "answer": "answer"
+    },
+    "take": null,
+    "labels": true
+  },
+  "every": 10,
+  "greedy": false,
+  "samples": 8,
+  "temperature": 0.6,
+  "top_p": 1,
+  "max_tokens": 3072,
+  "metrics": [
+    "avg_at_k",
+    "pass_at_k",
+    "code_rate"
+  ],
+  "k": 8,
+  "prompt": {
+    "name": "qwen_default",
+    "template": "chat",
+    "system": null,
+    "user": "{question}",
+    "stop": []
+  }
+};
+
+const eval_aime_avg8: rt.cell.EvalConfig = {
+  "name": "aime_avg8",
+  "data": {
+    "name": "aime24",
+    "source": "json",
+    "path": "../data/aime24.json",
+    "fields": {
+      "question": "prompt",
+      "answer": "answer"
+    },
+    "take": null,
+    "labels": true
+  },
+  "every": 10,
+  "greedy": false,
+  "samples": 8,
+  "temperature": 0.6,
+  "top_p": 1,
+  "max_tokens": 3072,
+  "metrics": [
+    "avg_at_k",
+    "pass_at_k"
+  ],
+  "k": 8,
+  "prompt": {
+    "name": "qwen_default",
+    "template": "chat",
+    "system": null,
+    "user": "{question}",
+    "stop": []
+  }
+};
+
+const reward_config_majority: rt.cell.RewardConfig = {
+  "name": "majority",
+  "text": "correct(majority_label(samples = 64, temperature = 1))",
+  "expr": {
+    "op": "correct",
+    "target": "majority_label",
+    "samples": 64,
+    "temperature": 1
+  },
+  "filter": null,
+  "binary": true,
+  "needs_labels": false
+};
+
+const reward_config_format: rt.cell.RewardConfig = {
+  "name": "format",
+  "text": "boxed_nonempty",
+  "expr": {
+    "op": "boxed_nonempty"
+  },
+  "filter": null,
+  "binary": true,
+  "needs_labels": false
+};
+
+const reward_config_incorrect: rt.cell.RewardConfig = {
+  "name": "incorrect",
+  "text": "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label",
+  "expr": {
+    "op": "correct",
+    "target": "majority_label",
+    "samples": 64,
+    "temperature": 1
+  },
+  "filter": {
+    "op": "!=",
+    "left": {
+      "var": "majority_label"
+    },
+    "right": {
+      "var": "label"
+    }
+  },
+  "binary": true,
+  "needs_labels": true
+};
+
+const reward_config_random: rt.cell.RewardConfig = {
+  "name": "random",
+  "text": "random(0.5)",
+  "expr": {
+    "op": "random",
+    "p": 0.5
+  },
+  "filter": null,
+  "binary": true,
+  "needs_labels": false
+};
+
+const model_qwen_math_1_5b: rt.cell.ModelConfig = {
+  "name": "qwen_math_1_5b",
+  "source": "hf",
+  "path": "../models/Qwen2.5-Math-1.5B"
+};
+
+const model_qwen_1_5b: rt.cell.ModelConfig = {
+  "name": "qwen_1_5b",
+  "source": "hf",
+  "path": "../models/Qwen2.5-1.5B"
+};
+
+const model_qwen_7b: rt.cell.ModelConfig = {
+  "name": "qwen_7b",
+  "source": "hf",
+  "path": "../models/Qwen2.5-7B"
+};
+
+const model_olmo2_7b: rt.cell.ModelConfig = {
+  "name": "olmo2_7b",
+  "source": "hf",
+  "path": "../models/OLMo-2-1124-7B"
+};
+
+const model_olmo2_7b_sft: rt.cell.ModelConfig = {
+  "name": "olmo2_7b_sft",
+  "source": "hf",
+  "path": "../models/OLMo-2-1124-7B-SFT"
+};
+
+const model_llama3_2_3b_instruct: rt.cell.ModelConfig = {
+  "name": "llama3_2_3b_instruct",
+  "source": "hf",
+  "path": "../models/Llama-3.2-3B-Instruct"
+};
+
+const model_llama3_1_8b_instruct: rt.cell.ModelConfig = {
+  "name": "llama3_1_8b_instruct",
+  "source": "hf",
+  "path": "../models/Llama-3.1-8B-Instruct"
+};
+
+const model_llama3_2_3b: rt.cell.ModelConfig = {
+  "name": "llama3_2_3b",
+  "source": "hf",
+  "path": "../models/Llama-3.2-3B"
+};
+
+const prompt_r1: rt.cell.PromptConfig = {
+  "name": "r1",
+  "template": "raw",
+  "system": null,
+  "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
+  "stop": [
+    "</answer>"
+  ]
+};
+
+const eval_math_2: rt.cell.EvalConfig = {
+  "name": "math",
+  "data": {
+    "name": "math500",
+    "source": "json",
+    "path": "../data/math500.json",
+    "fields": {
+      "question": "prompt",
+      "answer": "answer"
+    },
+    "take": null,
+    "labels": true
+  },
+  "every": 1,
+  "greedy": true,
+  "samples": 1,
+  "temperature": 0,
+  "top_p": 1,
+  "max_tokens": 3072,
+  "metrics": [
+    "accuracy",
+    "code_rate",
+    "accuracy_code",
+    "accuracy_language",
+    "boxed_rate"
+  ],
+  "k": 1,
+  "prompt": {
+    "name": "r1",
+    "template": "raw",
+    "system": null,
+    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
+    "stop": [
+      "</answer>"
+    ]
+  }
+};
+
+const eval_amc_avg8_2: rt.cell.EvalConfig = {
+  "name": "amc_avg8",
+  "data": {
+    "name": "amc",
+    "source": "json",
+    "path": "../data/amc23.json",
+    "fields": {
+      "question": "prompt",
+      "answer": "answer"
+    },
+    "take": null,
+    "labels": true
+  },
+  "every": 10,
+  "greedy": false,
+  "samples": 8,
+  "temperature": 0.6,
+  "top_p": 1,
+  "max_tokens": 3072,
+  "metrics": [
+    "avg_at_k",
+    "pass_at_k",
+    "code_rate"
+  ],
+  "k": 8,
+  "prompt": {
+    "name": "r1",
+    "template": "raw",
+    "system": null,
+    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
+    "stop": [
+      "</answer>"
+    ]
+  }
+};
+
+const eval_aime_avg8_2: rt.cell.EvalConfig = {
+  "name": "aime_avg8",
+  "data": {
+    "name": "aime24",
+    "source": "json",
+    "path": "../data/aime24.json",
+    "fields": {
+      "question": "prompt",
+      "answer": "answer"
+    },
+    "take": null,
+    "labels": true
+  },
+  "every": 10,
+  "greedy": false,
+  "samples": 8,
+  "temperature": 0.6,
+  "top_p": 1,
+  "max_tokens": 3072,
+  "metrics": [
+    "avg_at_k",
+    "pass_at_k"
+  ],
+  "k": 8,
+  "prompt": {
+    "name": "r1",
+    "template": "raw",
+    "system": null,
+    "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
+    "stop": [
+      "</answer>"
+    ]
+  }
+};
+
+const model_llama3_1_8b: rt.cell.ModelConfig = {
+  "name": "llama3_1_8b",
+  "source": "hf",
+  "path": "../models/Llama-3.1-8B"
+};
+
+const data_pi1: rt.cell.DataConfig = {
+  "name": "pi1",
+  "source": "json",
+  "path": "../data/one-shot-pi1.json",
+  "fields": {
+    "question": "prompt",
+    "answer": "answer"
+  },
+  "take": null,
+  "labels": true
+};
+
+const reward_config_one_shot: rt.cell.RewardConfig = {
+  "name": "one_shot",
+  "text": "correct(label) where example == 0",
+  "expr": {
+    "op": "correct",
+    "target": "label"
+  },
+  "filter": {
+    "op": "==",
+    "left": {
+      "var": "example"
+    },
+    "right": {
+      "value": 0
+    }
+  },
+  "binary": true,
+  "needs_labels": true
+};
+
+const reward_config_python: rt.cell.RewardConfig = {
+  "name": "python",
+  "text": "contains(\"python\")",
+  "expr": {
+    "op": "contains",
+    "text": "python"
+  },
+  "filter": null,
+  "binary": true,
+  "needs_labels": false
+};
+
+const reward_config_no_repetition_reward: rt.cell.RewardConfig = {
+  "name": "no_repetition_reward",
+  "text": "no_repetition",
+  "expr": {
+    "op": "no_repetition",
+    "min_length": 10,
+    "max_length": 256,
+    "min_repeats": 10
+  },
+  "filter": null,
+  "binary": true,
+  "needs_labels": false
+};
+
+const reward_config_format_no_python: rt.cell.RewardConfig = {
+  "name": "format_no_python",
+  "text": "format and not python",
+  "expr": {
+    "op": "and",
+    "args": [
+      {
+        "op": "named",
+        "name": "format",
+        "reward": {
+          "op": "boxed_nonempty"
+        }
+      },
+      {
+        "op": "not",
+        "arg": {
+          "op": "named",
+          "name": "python",
+          "reward": {
+            "op": "contains",
+            "text": "python"
+          }
+        }
+      }
+    ]
+  },
+  "filter": null,
+  "binary": true,
+  "needs_labels": false
+};
+
+const reward_config_incorrect_no_python: rt.cell.RewardConfig = {
+  "name": "incorrect_no_python",
+  "text": "incorrect and not python",
+  "expr": {
+    "op": "and",
+    "args": [
+      {
+        "op": "named",
+        "name": "incorrect",
+        "reward": {
+          "op": "correct",
+          "target": "majority_label",
+          "samples": 64,
+          "temperature": 1
+        }
+      },
+      {
+        "op": "not",
+        "arg": {
+          "op": "named",
+          "name": "python",
+          "reward": {
+            "op": "contains",
+            "text": "python"
+          }
+        }
+      }
+    ]
+  },
+  "filter": {
+    "op": "!=",
+    "left": {
+      "var": "majority_label"
+    },
+    "right": {
+      "var": "label"
+    }
+  },
+  "binary": true,
+  "needs_labels": true
+};
+
+const reward_config_ground_truth_no_python: rt.cell.RewardConfig = {
+  "name": "ground_truth_no_python",
+  "text": "ground_truth and not python",
+  "expr": {
+    "op": "and",
+    "args": [
+      {
+        "op": "named",
+        "name": "ground_truth",
+        "reward": {
+          "op": "correct",
+          "target": "label"
+        }
+      },
+      {
+        "op": "not",
+        "arg": {
+          "op": "named",
+          "name": "python",
+          "reward": {
+            "op": "contains",
+            "text": "python"
+          }
+        }
+      }
+    ]
+  },
+  "filter": null,
+  "binary": true,
+  "needs_labels": true
+};
+
+const reward_config_random_0_7: rt.cell.RewardConfig = {
+  "name": "random(0.7)",
+  "text": "random(0.7)",
+  "expr": {
+    "op": "random",
+    "p": 0.7
+  },
+  "filter": null,
+  "binary": true,
+  "needs_labels": false
+};
+
+const reward_config_random_0_3: rt.cell.RewardConfig = {
+  "name": "random(0.3)",
+  "text": "random(0.3)",
+  "expr": {
+    "op": "random",
+    "p": 0.3
+  },
+  "filter": null,
+  "binary": true,
+  "needs_labels": false
+};
+
+const reward_config_random_0_001: rt.cell.RewardConfig = {
+  "name": "random(0.001)",
+  "text": "random(0.001)",
+  "expr": {
+    "op": "random",
+    "p": 0.001
+  },
+  "filter": null,
+  "binary": true,
+  "needs_labels": false
+};
+
+const reward_config_random_0: rt.cell.RewardConfig = {
+  "name": "random(0)",
+  "text": "random(0)",
+  "expr": {
+    "op": "random",
+    "p": 0
+  },
+  "filter": null,
+  "binary": true,
+  "needs_labels": false
+};
+
+const algorithm_no_clip: rt.cell.AlgorithmConfig = {
+  "name": "no_clip",
+  "family": "grpo",
+  "prompts_per_step": 64,
+  "group": 16,
+  "minibatch": 128,
+  "epochs": 1,
+  "rollouts_per_step": 1024,
+  "updates_per_step": 8,
+  "clip": null,
+  "kl": 0,
+  "kl_estimator": null,
+  "entropy": 0,
+  "advantage": "group_norm",
+  "advantage_epsilon": 1e-9,
+  "whiten": true,
+  "loss": "seq_mean_token_mean",
+  "temperature": 1,
+  "top_p": 1,
+  "top_k": null,
+  "max_tokens": 3072,
+  "stop": []
+};
+
+const algorithm_one_update_big_batch: rt.cell.AlgorithmConfig = {
+  "name": "one_update_big_batch",
+  "family": "grpo",
+  "prompts_per_step": 64,
+  "group": 16,
+  "minibatch": 1024,
+  "epochs": 1,
+  "rollouts_per_step": 1024,
+  "updates_per_step": 1,
+  "clip": {
+    "low": 0.2,
+    "high": 0.2
+  },
+  "kl": 0,
+  "kl_estimator": null,
+  "entropy": 0,
+  "advantage": "group_norm",
+  "advantage_epsilon": 1e-9,
+  "whiten": true,
+  "loss": "seq_mean_token_mean",
+  "temperature": 1,
+  "top_p": 1,
+  "top_k": null,
+  "max_tokens": 3072,
+  "stop": []
+};
+
+const algorithm_one_update_small_rollout: rt.cell.AlgorithmConfig = {
+  "name": "one_update_small_rollout",
+  "family": "grpo",
+  "prompts_per_step": 8,
+  "group": 16,
+  "minibatch": 128,
+  "epochs": 1,
+  "rollouts_per_step": 128,
+  "updates_per_step": 1,
+  "clip": {
+    "low": 0.2,
+    "high": 0.2
+  },
+  "kl": 0,
+  "kl_estimator": null,
+  "entropy": 0,
+  "advantage": "group_norm",
+  "advantage_epsilon": 1e-9,
+  "whiten": true,
+  "loss": "seq_mean_token_mean",
+  "temperature": 1,
+  "top_p": 1,
+  "top_k": null,
+  "max_tokens": 3072,
+  "stop": []
+};
+
+const prompt_math_problem: rt.cell.PromptConfig = {
+  "name": "math_problem",
+  "template": "chat",
+  "system": "You are a helpful Assistant.",
+  "user": "Math Problem: {question}",
+  "stop": []
+};
+
+const eval_math_3: rt.cell.EvalConfig = {
+  "name": "math",
+  "data": {
+    "name": "math500",
+    "source": "json",
+    "path": "../data/math500.json",
+    "fields": {
+      "question": "prompt",
+      "answer": "answer"
+    },
+    "take": null,
+    "labels": true
+  },
+  "every": 1,
+  "greedy": true,
+  "samples": 1,
+  "temperature": 0,
+  "top_p": 1,
+  "max_tokens": 3072,
+  "metrics": [
+    "accuracy",
+    "code_rate",
+    "accuracy_code",
+    "accuracy_language",
+    "boxed_rate"
+  ],
+  "k": 1,
+  "prompt": {
+    "name": "math_problem",
+    "template": "chat",
+    "system": "You are a helpful Assistant.",
+    "user": "Math Problem: {question}",
+    "stop": []
+  }
+};
+
+const eval_amc_avg8_3: rt.cell.EvalConfig = {
+  "name": "amc_avg8",
+  "data": {
+    "name": "amc",
+    "source": "json",
+    "path": "../data/amc23.json",
+    "fields": {
+      "question": "prompt",
+      "answer": "answer"
+    },
+    "take": null,
+    "labels": true
+  },
+  "every": 10,
+  "greedy": false,
+  "samples": 8,
+  "temperature": 0.6,
+  "top_p": 1,
+  "max_tokens": 3072,
+  "metrics": [
+    "avg_at_k",
+    "pass_at_k",
+    "code_rate"
+  ],
+  "k": 8,
+  "prompt": {
+    "name": "math_problem",
+    "template": "chat",
+    "system": "You are a helpful Assistant.",
+    "user": "Math Problem: {question}",
+    "stop": []
+  }
+};
+
+const eval_aime_avg8_3: rt.cell.EvalConfig = {
+  "name": "aime_avg8",
+  "data": {
+    "name": "aime24",
+    "source": "json",
+    "path": "../data/aime24.json",
+    "fields": {
+      "question": "prompt",
+      "answer": "answer"
+    },
+    "take": null,
+    "labels": true
+  },
+  "every": 10,
+  "greedy": false,
+  "samples": 8,
+  "temperature": 0.6,
+  "top_p": 1,
+  "max_tokens": 3072,
+  "metrics": [
+    "avg_at_k",
+    "pass_at_k"
+  ],
+  "k": 8,
+  "prompt": {
+    "name": "math_problem",
+    "template": "chat",
+    "system": "You are a helpful Assistant.",
+    "user": "Math Problem: {question}",
+    "stop": []
+  }
+};
+
+const prompt_simplerl_zoo: rt.cell.PromptConfig = {
+  "name": "simplerl_zoo",
+  "template": "chat",
+  "system": "You are a helpful Assistant.",
+  "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
+  "stop": []
+};
+
+const eval_math_4: rt.cell.EvalConfig = {
+  "name": "math",
+  "data": {
+    "name": "math500",
+    "source": "json",
+    "path": "../data/math500.json",
+    "fields": {
+      "question": "prompt",
+      "answer": "answer"
+    },
+    "take": null,
+    "labels": true
+  },
+  "every": 1,
+  "greedy": true,
+  "samples": 1,
+  "temperature": 0,
+  "top_p": 1,
+  "max_tokens": 3072,
+  "metrics": [
+    "accuracy",
+    "code_rate",
+    "accuracy_code",
+    "accuracy_language",
+    "boxed_rate"
+  ],
+  "k": 1,
+  "prompt": {
+    "name": "simplerl_zoo",
+    "template": "chat",
+    "system": "You are a helpful Assistant.",
+    "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
+    "stop": []
+  }
+};
+
+const eval_amc_avg8_4: rt.cell.EvalConfig = {
+  "name": "amc_avg8",
+  "data": {
+    "name": "amc",
+    "source": "json",
+    "path": "../data/amc23.json",
+    "fields": {
+      "question": "prompt",
+      "answer": "answer"
+    },
+    "take": null,
+    "labels": true
+  },
+  "every": 10,
+  "greedy": false,
+  "samples": 8,
+  "temperature": 0.6,
+  "top_p": 1,
+  "max_tokens": 3072,
+  "metrics": [
+    "avg_at_k",
+    "pass_at_k",
+    "code_rate"
+  ],
+  "k": 8,
+  "prompt": {
+    "name": "simplerl_zoo",
+    "template": "chat",
+    "system": "You are a helpful Assistant.",
+    "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
+    "stop": []
+  }
+};
+
+const eval_aime_avg8_4: rt.cell.EvalConfig = {
+  "name": "aime_avg8",
+  "data": {
+    "name": "aime24",
+    "source": "json",
+    "path": "../data/aime24.json",
+    "fields": {
+      "question": "prompt",
+      "answer": "answer"
+    },
+    "take": null,
+    "labels": true
+  },
+  "every": 10,
+  "greedy": false,
+  "samples": 8,
+  "temperature": 0.6,
+  "top_p": 1,
+  "max_tokens": 3072,
+  "metrics": [
+    "avg_at_k",
+    "pass_at_k"
+  ],
+  "k": 8,
+  "prompt": {
+    "name": "simplerl_zoo",
+    "template": "chat",
+    "system": "You are a helpful Assistant.",
+    "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
+    "stop": []
+  }
+};
+
+const prompt_sober: rt.cell.PromptConfig = {
+  "name": "sober",
+  "template": "chat",
+  "system": null,
+  "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
+  "stop": []
+};
+
+const eval_math_5: rt.cell.EvalConfig = {
+  "name": "math",
+  "data": {
+    "name": "math500",
+    "source": "json",
+    "path": "../data/math500.json",
+    "fields": {
+      "question": "prompt",
+      "answer": "answer"
+    },
+    "take": null,
+    "labels": true
+  },
+  "every": 1,
+  "greedy": true,
+  "samples": 1,
+  "temperature": 0,
+  "top_p": 1,
+  "max_tokens": 3072,
+  "metrics": [
+    "accuracy",
+    "code_rate",
+    "accuracy_code",
+    "accuracy_language",
+    "boxed_rate"
+  ],
+  "k": 1,
+  "prompt": {
+    "name": "sober",
+    "template": "chat",
+    "system": null,
+    "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
+    "stop": []
+  }
+};
+
+const eval_amc_avg8_5: rt.cell.EvalConfig = {
+  "name": "amc_avg8",
+  "data": {
+    "name": "amc",
+    "source": "json",
+    "path": "../data/amc23.json",
+    "fields": {
+      "question": "prompt",
+      "answer": "answer"
+    },
+    "take": null,
+    "labels": true
+  },
+  "every": 10,
+  "greedy": false,
+  "samples": 8,
+  "temperature": 0.6,
+  "top_p": 1,
+  "max_tokens": 3072,
+  "metrics": [
+    "avg_at_k",
+    "pass_at_k",
+    "code_rate"
+  ],
+  "k": 8,
+  "prompt": {
+    "name": "sober",
+    "template": "chat",
+    "system": null,
+    "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
+    "stop": []
+  }
+};
+
+const eval_aime_avg8_5: rt.cell.EvalConfig = {
+  "name": "aime_avg8",
+  "data": {
+    "name": "aime24",
+    "source": "json",
+    "path": "../data/aime24.json",
+    "fields": {
+      "question": "prompt",
+      "answer": "answer"
+    },
+    "take": null,
+    "labels": true
+  },
+  "every": 10,
+  "greedy": false,
+  "samples": 8,
+  "temperature": 0.6,
+  "top_p": 1,
+  "max_tokens": 3072,
+  "metrics": [
+    "avg_at_k",
+    "pass_at_k"
+  ],
+  "k": 8,
+  "prompt": {
+    "name": "sober",
+    "template": "chat",
+    "system": null,
+    "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
+    "stop": []
+  }
+};
+
+const prompt_spurious: rt.cell.PromptConfig = {
+  "name": "spurious",
+  "template": "chat",
+  "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
+  "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
+  "stop": []
+};
+
+const eval_math_6: rt.cell.EvalConfig = {
+  "name": "math",
+  "data": {
+    "name": "math500",
+    "source": "json",
+    "path": "../data/math500.json",
+    "fields": {
+      "question": "prompt",
+      "answer": "answer"
+    },
+    "take": null,
+    "labels": true
+  },
+  "every": 1,
+  "greedy": true,
+  "samples": 1,
+  "temperature": 0,
+  "top_p": 1,
+  "max_tokens": 3072,
+  "metrics": [
+    "accuracy",
+    "code_rate",
+    "accuracy_code",
+    "accuracy_language",
+    "boxed_rate"
+  ],
+  "k": 1,
+  "prompt": {
+    "name": "spurious",
+    "template": "chat",
+    "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
+    "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
+    "stop": []
+  }
+};
+
+const eval_amc_avg8_6: rt.cell.EvalConfig = {
+  "name": "amc_avg8",
+  "data": {
+    "name": "amc",
+    "source": "json",
+    "path": "../data/amc23.json",
+    "fields": {
+      "question": "prompt",
+      "answer": "answer"
+    },
+    "take": null,
+    "labels": true
+  },
+  "every": 10,
+  "greedy": false,
+  "samples": 8,
+  "temperature": 0.6,
+  "top_p": 1,
+  "max_tokens": 3072,
+  "metrics": [
+    "avg_at_k",
+    "pass_at_k",
+    "code_rate"
+  ],
+  "k": 8,
+  "prompt": {
+    "name": "spurious",
+    "template": "chat",
+    "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
+    "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
+    "stop": []
+  }
+};
+
+const eval_aime_avg8_6: rt.cell.EvalConfig = {
+  "name": "aime_avg8",
+  "data": {
+    "name": "aime24",
+    "source": "json",
+    "path": "../data/aime24.json",
+    "fields": {
+      "question": "prompt",
+      "answer": "answer"
+    },
+    "take": null,
+    "labels": true
+  },
+  "every": 10,
+  "greedy": false,
+  "samples": 8,
+  "temperature": 0.6,
+  "top_p": 1,
+  "max_tokens": 3072,
+  "metrics": [
+    "avg_at_k",
+    "pass_at_k"
+  ],
+  "k": 8,
+  "prompt": {
+    "name": "spurious",
+    "template": "chat",
+    "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
+    "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
+    "stop": []
+  }
+};
+
+const model_qwen_math_7b_instruct: rt.cell.ModelConfig = {
+  "name": "qwen_math_7b_instruct",
+  "source": "hf",
+  "path": "../models/Qwen2.5-Math-7B-Instruct"
+};
+
+const model_qwen_7b_instruct: rt.cell.ModelConfig = {
+  "name": "qwen_7b_instruct",
+  "source": "hf",
+  "path": "../models/Qwen2.5-7B-Instruct"
+};
+
+const model_tulu3_8b: rt.cell.ModelConfig = {
+  "name": "tulu3_8b",
+  "source": "hf",
+  "path": "../models/Llama-3.1-Tulu-3-8B"
+};
 
 export const CELLS: rt.cell.CellConfig[] = [
   {
@@ -120,186 +1286,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "ground_truth"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "ground_truth",
-      "text": "correct(label)",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_ground_truth,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -312,188 +1309,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "majority"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "majority",
-      "text": "correct(majority_label(samples = 64, temperature = 1))",
-      "expr": {
-        "op": "correct",
-        "target": "majority_label",
-        "samples": 64,
-        "temperature": 1
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_majority,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -506,185 +1332,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "format"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "format",
-      "text": "boxed_nonempty",
-      "expr": {
-        "op": "boxed_nonempty"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_format,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -697,196 +1355,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "incorrect"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "incorrect",
-      "text": "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label",
-      "expr": {
-        "op": "correct",
-        "target": "majority_label",
-        "samples": 64,
-        "temperature": 1
-      },
-      "filter": {
-        "op": "!=",
-        "left": {
-          "var": "majority_label"
-        },
-        "right": {
-          "var": "label"
-        }
-      },
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_incorrect,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -899,186 +1378,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "random"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -1091,186 +1401,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "ground_truth"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_1_5b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-1.5B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "ground_truth",
-      "text": "correct(label)",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_1_5b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_ground_truth,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -1283,188 +1424,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "majority"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_1_5b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-1.5B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "majority",
-      "text": "correct(majority_label(samples = 64, temperature = 1))",
-      "expr": {
-        "op": "correct",
-        "target": "majority_label",
-        "samples": 64,
-        "temperature": 1
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_1_5b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_majority,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -1477,185 +1447,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "format"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_1_5b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-1.5B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "format",
-      "text": "boxed_nonempty",
-      "expr": {
-        "op": "boxed_nonempty"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_1_5b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_format,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -1668,196 +1470,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "incorrect"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_1_5b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-1.5B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "incorrect",
-      "text": "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label",
-      "expr": {
-        "op": "correct",
-        "target": "majority_label",
-        "samples": 64,
-        "temperature": 1
-      },
-      "filter": {
-        "op": "!=",
-        "left": {
-          "var": "majority_label"
-        },
-        "right": {
-          "var": "label"
-        }
-      },
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_1_5b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_incorrect,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -1870,186 +1493,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "random"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_1_5b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-1.5B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_1_5b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -2062,186 +1516,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "ground_truth"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_1_5b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-1.5B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "ground_truth",
-      "text": "correct(label)",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_1_5b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_ground_truth,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -2254,188 +1539,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "majority"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_1_5b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-1.5B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "majority",
-      "text": "correct(majority_label(samples = 64, temperature = 1))",
-      "expr": {
-        "op": "correct",
-        "target": "majority_label",
-        "samples": 64,
-        "temperature": 1
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_1_5b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_majority,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -2448,185 +1562,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "format"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_1_5b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-1.5B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "format",
-      "text": "boxed_nonempty",
-      "expr": {
-        "op": "boxed_nonempty"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_1_5b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_format,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -2639,196 +1585,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "incorrect"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_1_5b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-1.5B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "incorrect",
-      "text": "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label",
-      "expr": {
-        "op": "correct",
-        "target": "majority_label",
-        "samples": 64,
-        "temperature": 1
-      },
-      "filter": {
-        "op": "!=",
-        "left": {
-          "var": "majority_label"
-        },
-        "right": {
-          "var": "label"
-        }
-      },
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_1_5b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_incorrect,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -2841,186 +1608,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "random"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_1_5b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-1.5B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_1_5b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -3033,186 +1631,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "ground_truth"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "ground_truth",
-      "text": "correct(label)",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_ground_truth,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -3225,188 +1654,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "majority"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "majority",
-      "text": "correct(majority_label(samples = 64, temperature = 1))",
-      "expr": {
-        "op": "correct",
-        "target": "majority_label",
-        "samples": 64,
-        "temperature": 1
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_majority,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -3419,185 +1677,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "format"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "format",
-      "text": "boxed_nonempty",
-      "expr": {
-        "op": "boxed_nonempty"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_format,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -3610,196 +1700,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "incorrect"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "incorrect",
-      "text": "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label",
-      "expr": {
-        "op": "correct",
-        "target": "majority_label",
-        "samples": 64,
-        "temperature": 1
-      },
-      "filter": {
-        "op": "!=",
-        "left": {
-          "var": "majority_label"
-        },
-        "right": {
-          "var": "label"
-        }
-      },
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_incorrect,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -3812,186 +1723,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "random"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -4004,186 +1746,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "ground_truth"
     },
     "seed": 42,
-    "model": {
-      "name": "olmo2_7b",
-      "source": "hf",
-      "path": "../models/OLMo-2-1124-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "ground_truth",
-      "text": "correct(label)",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_olmo2_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_ground_truth,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -4196,188 +1769,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "majority"
     },
     "seed": 42,
-    "model": {
-      "name": "olmo2_7b",
-      "source": "hf",
-      "path": "../models/OLMo-2-1124-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "majority",
-      "text": "correct(majority_label(samples = 64, temperature = 1))",
-      "expr": {
-        "op": "correct",
-        "target": "majority_label",
-        "samples": 64,
-        "temperature": 1
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_olmo2_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_majority,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -4390,185 +1792,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "format"
     },
     "seed": 42,
-    "model": {
-      "name": "olmo2_7b",
-      "source": "hf",
-      "path": "../models/OLMo-2-1124-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "format",
-      "text": "boxed_nonempty",
-      "expr": {
-        "op": "boxed_nonempty"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_olmo2_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_format,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -4581,196 +1815,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "incorrect"
     },
     "seed": 42,
-    "model": {
-      "name": "olmo2_7b",
-      "source": "hf",
-      "path": "../models/OLMo-2-1124-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "incorrect",
-      "text": "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label",
-      "expr": {
-        "op": "correct",
-        "target": "majority_label",
-        "samples": 64,
-        "temperature": 1
-      },
-      "filter": {
-        "op": "!=",
-        "left": {
-          "var": "majority_label"
-        },
-        "right": {
-          "var": "label"
-        }
-      },
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_olmo2_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_incorrect,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -4783,186 +1838,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "random"
     },
     "seed": 42,
-    "model": {
-      "name": "olmo2_7b",
-      "source": "hf",
-      "path": "../models/OLMo-2-1124-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_olmo2_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -4975,186 +1861,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "ground_truth"
     },
     "seed": 42,
-    "model": {
-      "name": "olmo2_7b_sft",
-      "source": "hf",
-      "path": "../models/OLMo-2-1124-7B-SFT"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "ground_truth",
-      "text": "correct(label)",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_olmo2_7b_sft,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_ground_truth,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -5167,188 +1884,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "majority"
     },
     "seed": 42,
-    "model": {
-      "name": "olmo2_7b_sft",
-      "source": "hf",
-      "path": "../models/OLMo-2-1124-7B-SFT"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "majority",
-      "text": "correct(majority_label(samples = 64, temperature = 1))",
-      "expr": {
-        "op": "correct",
-        "target": "majority_label",
-        "samples": 64,
-        "temperature": 1
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_olmo2_7b_sft,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_majority,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -5361,185 +1907,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "format"
     },
     "seed": 42,
-    "model": {
-      "name": "olmo2_7b_sft",
-      "source": "hf",
-      "path": "../models/OLMo-2-1124-7B-SFT"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "format",
-      "text": "boxed_nonempty",
-      "expr": {
-        "op": "boxed_nonempty"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_olmo2_7b_sft,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_format,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -5552,196 +1930,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "incorrect"
     },
     "seed": 42,
-    "model": {
-      "name": "olmo2_7b_sft",
-      "source": "hf",
-      "path": "../models/OLMo-2-1124-7B-SFT"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "incorrect",
-      "text": "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label",
-      "expr": {
-        "op": "correct",
-        "target": "majority_label",
-        "samples": 64,
-        "temperature": 1
-      },
-      "filter": {
-        "op": "!=",
-        "left": {
-          "var": "majority_label"
-        },
-        "right": {
-          "var": "label"
-        }
-      },
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_olmo2_7b_sft,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_incorrect,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -5754,186 +1953,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "random"
     },
     "seed": 42,
-    "model": {
-      "name": "olmo2_7b_sft",
-      "source": "hf",
-      "path": "../models/OLMo-2-1124-7B-SFT"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_olmo2_7b_sft,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -5946,186 +1976,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "ground_truth"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_2_3b_instruct",
-      "source": "hf",
-      "path": "../models/Llama-3.2-3B-Instruct"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "ground_truth",
-      "text": "correct(label)",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_2_3b_instruct,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_ground_truth,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -6138,188 +1999,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "majority"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_2_3b_instruct",
-      "source": "hf",
-      "path": "../models/Llama-3.2-3B-Instruct"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "majority",
-      "text": "correct(majority_label(samples = 64, temperature = 1))",
-      "expr": {
-        "op": "correct",
-        "target": "majority_label",
-        "samples": 64,
-        "temperature": 1
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_2_3b_instruct,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_majority,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -6332,185 +2022,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "format"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_2_3b_instruct",
-      "source": "hf",
-      "path": "../models/Llama-3.2-3B-Instruct"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "format",
-      "text": "boxed_nonempty",
-      "expr": {
-        "op": "boxed_nonempty"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_2_3b_instruct,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_format,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -6523,196 +2045,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "incorrect"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_2_3b_instruct",
-      "source": "hf",
-      "path": "../models/Llama-3.2-3B-Instruct"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "incorrect",
-      "text": "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label",
-      "expr": {
-        "op": "correct",
-        "target": "majority_label",
-        "samples": 64,
-        "temperature": 1
-      },
-      "filter": {
-        "op": "!=",
-        "left": {
-          "var": "majority_label"
-        },
-        "right": {
-          "var": "label"
-        }
-      },
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_2_3b_instruct,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_incorrect,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -6725,186 +2068,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "random"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_2_3b_instruct",
-      "source": "hf",
-      "path": "../models/Llama-3.2-3B-Instruct"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_2_3b_instruct,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -6917,186 +2091,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "ground_truth"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_1_8b_instruct",
-      "source": "hf",
-      "path": "../models/Llama-3.1-8B-Instruct"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "ground_truth",
-      "text": "correct(label)",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_1_8b_instruct,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_ground_truth,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -7109,188 +2114,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "majority"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_1_8b_instruct",
-      "source": "hf",
-      "path": "../models/Llama-3.1-8B-Instruct"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "majority",
-      "text": "correct(majority_label(samples = 64, temperature = 1))",
-      "expr": {
-        "op": "correct",
-        "target": "majority_label",
-        "samples": 64,
-        "temperature": 1
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_1_8b_instruct,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_majority,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -7303,185 +2137,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "format"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_1_8b_instruct",
-      "source": "hf",
-      "path": "../models/Llama-3.1-8B-Instruct"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "format",
-      "text": "boxed_nonempty",
-      "expr": {
-        "op": "boxed_nonempty"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_1_8b_instruct,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_format,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -7494,196 +2160,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "incorrect"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_1_8b_instruct",
-      "source": "hf",
-      "path": "../models/Llama-3.1-8B-Instruct"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "incorrect",
-      "text": "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label",
-      "expr": {
-        "op": "correct",
-        "target": "majority_label",
-        "samples": 64,
-        "temperature": 1
-      },
-      "filter": {
-        "op": "!=",
-        "left": {
-          "var": "majority_label"
-        },
-        "right": {
-          "var": "label"
-        }
-      },
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_1_8b_instruct,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_incorrect,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -7696,186 +2183,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "random"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_1_8b_instruct",
-      "source": "hf",
-      "path": "../models/Llama-3.1-8B-Instruct"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_1_8b_instruct,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -7889,194 +2207,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "r1"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_2_3b",
-      "source": "hf",
-      "path": "../models/Llama-3.2-3B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "r1",
-      "template": "raw",
-      "system": null,
-      "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-      "stop": [
-        "</answer>"
-      ]
-    },
-    "reward": {
-      "name": "ground_truth",
-      "text": "correct(label)",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_2_3b,
+    "data": data_deepscaler,
+    "prompt": prompt_r1,
+    "reward": reward_config_ground_truth,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      }
-    ]
+    "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
   },
   {
     "format": 1,
@@ -8090,196 +2231,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "r1"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_2_3b",
-      "source": "hf",
-      "path": "../models/Llama-3.2-3B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "r1",
-      "template": "raw",
-      "system": null,
-      "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-      "stop": [
-        "</answer>"
-      ]
-    },
-    "reward": {
-      "name": "majority",
-      "text": "correct(majority_label(samples = 64, temperature = 1))",
-      "expr": {
-        "op": "correct",
-        "target": "majority_label",
-        "samples": 64,
-        "temperature": 1
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_2_3b,
+    "data": data_deepscaler,
+    "prompt": prompt_r1,
+    "reward": reward_config_majority,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      }
-    ]
+    "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
   },
   {
     "format": 1,
@@ -8293,193 +2255,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "r1"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_2_3b",
-      "source": "hf",
-      "path": "../models/Llama-3.2-3B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "r1",
-      "template": "raw",
-      "system": null,
-      "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-      "stop": [
-        "</answer>"
-      ]
-    },
-    "reward": {
-      "name": "format",
-      "text": "boxed_nonempty",
-      "expr": {
-        "op": "boxed_nonempty"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_2_3b,
+    "data": data_deepscaler,
+    "prompt": prompt_r1,
+    "reward": reward_config_format,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      }
-    ]
+    "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
   },
   {
     "format": 1,
@@ -8493,204 +2279,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "r1"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_2_3b",
-      "source": "hf",
-      "path": "../models/Llama-3.2-3B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "r1",
-      "template": "raw",
-      "system": null,
-      "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-      "stop": [
-        "</answer>"
-      ]
-    },
-    "reward": {
-      "name": "incorrect",
-      "text": "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label",
-      "expr": {
-        "op": "correct",
-        "target": "majority_label",
-        "samples": 64,
-        "temperature": 1
-      },
-      "filter": {
-        "op": "!=",
-        "left": {
-          "var": "majority_label"
-        },
-        "right": {
-          "var": "label"
-        }
-      },
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_2_3b,
+    "data": data_deepscaler,
+    "prompt": prompt_r1,
+    "reward": reward_config_incorrect,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      }
-    ]
+    "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
   },
   {
     "format": 1,
@@ -8704,194 +2303,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "r1"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_2_3b",
-      "source": "hf",
-      "path": "../models/Llama-3.2-3B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "r1",
-      "template": "raw",
-      "system": null,
-      "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-      "stop": [
-        "</answer>"
-      ]
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_2_3b,
+    "data": data_deepscaler,
+    "prompt": prompt_r1,
+    "reward": reward_config_random,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      }
-    ]
+    "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
   },
   {
     "format": 1,
@@ -8905,194 +2327,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "r1"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_1_8b",
-      "source": "hf",
-      "path": "../models/Llama-3.1-8B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "r1",
-      "template": "raw",
-      "system": null,
-      "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-      "stop": [
-        "</answer>"
-      ]
-    },
-    "reward": {
-      "name": "ground_truth",
-      "text": "correct(label)",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_1_8b,
+    "data": data_deepscaler,
+    "prompt": prompt_r1,
+    "reward": reward_config_ground_truth,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      }
-    ]
+    "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
   },
   {
     "format": 1,
@@ -9106,196 +2351,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "r1"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_1_8b",
-      "source": "hf",
-      "path": "../models/Llama-3.1-8B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "r1",
-      "template": "raw",
-      "system": null,
-      "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-      "stop": [
-        "</answer>"
-      ]
-    },
-    "reward": {
-      "name": "majority",
-      "text": "correct(majority_label(samples = 64, temperature = 1))",
-      "expr": {
-        "op": "correct",
-        "target": "majority_label",
-        "samples": 64,
-        "temperature": 1
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_1_8b,
+    "data": data_deepscaler,
+    "prompt": prompt_r1,
+    "reward": reward_config_majority,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      }
-    ]
+    "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
   },
   {
     "format": 1,
@@ -9309,193 +2375,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "r1"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_1_8b",
-      "source": "hf",
-      "path": "../models/Llama-3.1-8B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "r1",
-      "template": "raw",
-      "system": null,
-      "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-      "stop": [
-        "</answer>"
-      ]
-    },
-    "reward": {
-      "name": "format",
-      "text": "boxed_nonempty",
-      "expr": {
-        "op": "boxed_nonempty"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_1_8b,
+    "data": data_deepscaler,
+    "prompt": prompt_r1,
+    "reward": reward_config_format,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      }
-    ]
+    "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
   },
   {
     "format": 1,
@@ -9509,204 +2399,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "r1"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_1_8b",
-      "source": "hf",
-      "path": "../models/Llama-3.1-8B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "r1",
-      "template": "raw",
-      "system": null,
-      "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-      "stop": [
-        "</answer>"
-      ]
-    },
-    "reward": {
-      "name": "incorrect",
-      "text": "correct(majority_label(samples = 64, temperature = 1)) where majority_label != label",
-      "expr": {
-        "op": "correct",
-        "target": "majority_label",
-        "samples": 64,
-        "temperature": 1
-      },
-      "filter": {
-        "op": "!=",
-        "left": {
-          "var": "majority_label"
-        },
-        "right": {
-          "var": "label"
-        }
-      },
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_1_8b,
+    "data": data_deepscaler,
+    "prompt": prompt_r1,
+    "reward": reward_config_incorrect,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      }
-    ]
+    "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
   },
   {
     "format": 1,
@@ -9720,194 +2423,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "r1"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_1_8b",
-      "source": "hf",
-      "path": "../models/Llama-3.1-8B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "r1",
-      "template": "raw",
-      "system": null,
-      "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-      "stop": [
-        "</answer>"
-      ]
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_1_8b,
+    "data": data_deepscaler,
+    "prompt": prompt_r1,
+    "reward": reward_config_random,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      }
-    ]
+    "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
   },
   {
     "format": 1,
@@ -9921,194 +2447,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "data": "pi1"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "pi1",
-      "source": "json",
-      "path": "../data/one-shot-pi1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "one_shot",
-      "text": "correct(label) where example == 0",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": {
-        "op": "==",
-        "left": {
-          "var": "example"
-        },
-        "right": {
-          "value": 0
-        }
-      },
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_pi1,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_one_shot,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -10122,194 +2471,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "data": "pi1"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-7B"
-    },
-    "data": {
-      "name": "pi1",
-      "source": "json",
-      "path": "../data/one-shot-pi1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "one_shot",
-      "text": "correct(label) where example == 0",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": {
-        "op": "==",
-        "left": {
-          "var": "example"
-        },
-        "right": {
-          "value": 0
-        }
-      },
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_7b,
+    "data": data_pi1,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_one_shot,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -10323,194 +2495,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "data": "pi1"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_1_8b_instruct",
-      "source": "hf",
-      "path": "../models/Llama-3.1-8B-Instruct"
-    },
-    "data": {
-      "name": "pi1",
-      "source": "json",
-      "path": "../data/one-shot-pi1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "one_shot",
-      "text": "correct(label) where example == 0",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": {
-        "op": "==",
-        "left": {
-          "var": "example"
-        },
-        "right": {
-          "value": 0
-        }
-      },
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_1_8b_instruct,
+    "data": data_pi1,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_one_shot,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -10524,194 +2519,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "data": "pi1"
     },
     "seed": 42,
-    "model": {
-      "name": "olmo2_7b",
-      "source": "hf",
-      "path": "../models/OLMo-2-1124-7B"
-    },
-    "data": {
-      "name": "pi1",
-      "source": "json",
-      "path": "../data/one-shot-pi1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "one_shot",
-      "text": "correct(label) where example == 0",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": {
-        "op": "==",
-        "left": {
-          "var": "example"
-        },
-        "right": {
-          "value": 0
-        }
-      },
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_olmo2_7b,
+    "data": data_pi1,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_one_shot,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -10725,194 +2543,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "data": "pi1"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_1_5b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-1.5B"
-    },
-    "data": {
-      "name": "pi1",
-      "source": "json",
-      "path": "../data/one-shot-pi1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "one_shot",
-      "text": "correct(label) where example == 0",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": {
-        "op": "==",
-        "left": {
-          "var": "example"
-        },
-        "right": {
-          "value": 0
-        }
-      },
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_1_5b,
+    "data": data_pi1,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_one_shot,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -10926,194 +2567,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "data": "pi1"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_1_5b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-1.5B"
-    },
-    "data": {
-      "name": "pi1",
-      "source": "json",
-      "path": "../data/one-shot-pi1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "one_shot",
-      "text": "correct(label) where example == 0",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": {
-        "op": "==",
-        "left": {
-          "var": "example"
-        },
-        "right": {
-          "value": 0
-        }
-      },
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_1_5b,
+    "data": data_pi1,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_one_shot,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -11127,194 +2591,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "data": "pi1"
     },
     "seed": 42,
-    "model": {
-      "name": "olmo2_7b_sft",
-      "source": "hf",
-      "path": "../models/OLMo-2-1124-7B-SFT"
-    },
-    "data": {
-      "name": "pi1",
-      "source": "json",
-      "path": "../data/one-shot-pi1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "one_shot",
-      "text": "correct(label) where example == 0",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": {
-        "op": "==",
-        "left": {
-          "var": "example"
-        },
-        "right": {
-          "value": 0
-        }
-      },
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_olmo2_7b_sft,
+    "data": data_pi1,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_one_shot,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -11328,194 +2615,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "data": "pi1"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_2_3b_instruct",
-      "source": "hf",
-      "path": "../models/Llama-3.2-3B-Instruct"
-    },
-    "data": {
-      "name": "pi1",
-      "source": "json",
-      "path": "../data/one-shot-pi1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "one_shot",
-      "text": "correct(label) where example == 0",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": {
-        "op": "==",
-        "left": {
-          "var": "example"
-        },
-        "right": {
-          "value": 0
-        }
-      },
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_2_3b_instruct,
+    "data": data_pi1,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_one_shot,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -11528,186 +2638,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "python"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "python",
-      "text": "contains(\"python\")",
-      "expr": {
-        "op": "contains",
-        "text": "python"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_python,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -11720,188 +2661,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "no_repetition_reward"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "no_repetition_reward",
-      "text": "no_repetition",
-      "expr": {
-        "op": "no_repetition",
-        "min_length": 10,
-        "max_length": 256,
-        "min_repeats": 10
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_no_repetition_reward,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -11914,186 +2684,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "python"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_1_5b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-1.5B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "python",
-      "text": "contains(\"python\")",
-      "expr": {
-        "op": "contains",
-        "text": "python"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_1_5b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_python,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -12106,188 +2707,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "no_repetition_reward"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_1_5b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-1.5B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "no_repetition_reward",
-      "text": "no_repetition",
-      "expr": {
-        "op": "no_repetition",
-        "min_length": 10,
-        "max_length": 256,
-        "min_repeats": 10
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_1_5b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_no_repetition_reward,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -12300,186 +2730,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "python"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_1_5b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-1.5B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "python",
-      "text": "contains(\"python\")",
-      "expr": {
-        "op": "contains",
-        "text": "python"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_1_5b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_python,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -12492,188 +2753,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "no_repetition_reward"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_1_5b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-1.5B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "no_repetition_reward",
-      "text": "no_repetition",
-      "expr": {
-        "op": "no_repetition",
-        "min_length": 10,
-        "max_length": 256,
-        "min_repeats": 10
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_1_5b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_no_repetition_reward,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -12686,186 +2776,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "python"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "python",
-      "text": "contains(\"python\")",
-      "expr": {
-        "op": "contains",
-        "text": "python"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_python,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -12878,188 +2799,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "no_repetition_reward"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "no_repetition_reward",
-      "text": "no_repetition",
-      "expr": {
-        "op": "no_repetition",
-        "min_length": 10,
-        "max_length": 256,
-        "min_repeats": 10
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_no_repetition_reward,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -13072,186 +2822,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "python"
     },
     "seed": 42,
-    "model": {
-      "name": "olmo2_7b",
-      "source": "hf",
-      "path": "../models/OLMo-2-1124-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "python",
-      "text": "contains(\"python\")",
-      "expr": {
-        "op": "contains",
-        "text": "python"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_olmo2_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_python,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -13264,188 +2845,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "no_repetition_reward"
     },
     "seed": 42,
-    "model": {
-      "name": "olmo2_7b",
-      "source": "hf",
-      "path": "../models/OLMo-2-1124-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "no_repetition_reward",
-      "text": "no_repetition",
-      "expr": {
-        "op": "no_repetition",
-        "min_length": 10,
-        "max_length": 256,
-        "min_repeats": 10
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_olmo2_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_no_repetition_reward,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -13458,186 +2868,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "python"
     },
     "seed": 42,
-    "model": {
-      "name": "olmo2_7b_sft",
-      "source": "hf",
-      "path": "../models/OLMo-2-1124-7B-SFT"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "python",
-      "text": "contains(\"python\")",
-      "expr": {
-        "op": "contains",
-        "text": "python"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_olmo2_7b_sft,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_python,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -13650,188 +2891,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "no_repetition_reward"
     },
     "seed": 42,
-    "model": {
-      "name": "olmo2_7b_sft",
-      "source": "hf",
-      "path": "../models/OLMo-2-1124-7B-SFT"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "no_repetition_reward",
-      "text": "no_repetition",
-      "expr": {
-        "op": "no_repetition",
-        "min_length": 10,
-        "max_length": 256,
-        "min_repeats": 10
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_olmo2_7b_sft,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_no_repetition_reward,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -13844,186 +2914,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "python"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_2_3b_instruct",
-      "source": "hf",
-      "path": "../models/Llama-3.2-3B-Instruct"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "python",
-      "text": "contains(\"python\")",
-      "expr": {
-        "op": "contains",
-        "text": "python"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_2_3b_instruct,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_python,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -14036,188 +2937,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "no_repetition_reward"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_2_3b_instruct",
-      "source": "hf",
-      "path": "../models/Llama-3.2-3B-Instruct"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "no_repetition_reward",
-      "text": "no_repetition",
-      "expr": {
-        "op": "no_repetition",
-        "min_length": 10,
-        "max_length": 256,
-        "min_repeats": 10
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_2_3b_instruct,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_no_repetition_reward,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -14230,186 +2960,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "python"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_1_8b_instruct",
-      "source": "hf",
-      "path": "../models/Llama-3.1-8B-Instruct"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "python",
-      "text": "contains(\"python\")",
-      "expr": {
-        "op": "contains",
-        "text": "python"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_1_8b_instruct,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_python,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -14422,188 +2983,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "no_repetition_reward"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_1_8b_instruct",
-      "source": "hf",
-      "path": "../models/Llama-3.1-8B-Instruct"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "no_repetition_reward",
-      "text": "no_repetition",
-      "expr": {
-        "op": "no_repetition",
-        "min_length": 10,
-        "max_length": 256,
-        "min_repeats": 10
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_1_8b_instruct,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_no_repetition_reward,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -14617,194 +3007,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "r1"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_2_3b",
-      "source": "hf",
-      "path": "../models/Llama-3.2-3B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "r1",
-      "template": "raw",
-      "system": null,
-      "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-      "stop": [
-        "</answer>"
-      ]
-    },
-    "reward": {
-      "name": "python",
-      "text": "contains(\"python\")",
-      "expr": {
-        "op": "contains",
-        "text": "python"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_2_3b,
+    "data": data_deepscaler,
+    "prompt": prompt_r1,
+    "reward": reward_config_python,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      }
-    ]
+    "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
   },
   {
     "format": 1,
@@ -14818,196 +3031,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "r1"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_2_3b",
-      "source": "hf",
-      "path": "../models/Llama-3.2-3B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "r1",
-      "template": "raw",
-      "system": null,
-      "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-      "stop": [
-        "</answer>"
-      ]
-    },
-    "reward": {
-      "name": "no_repetition_reward",
-      "text": "no_repetition",
-      "expr": {
-        "op": "no_repetition",
-        "min_length": 10,
-        "max_length": 256,
-        "min_repeats": 10
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_2_3b,
+    "data": data_deepscaler,
+    "prompt": prompt_r1,
+    "reward": reward_config_no_repetition_reward,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      }
-    ]
+    "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
   },
   {
     "format": 1,
@@ -15021,194 +3055,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "r1"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_1_8b",
-      "source": "hf",
-      "path": "../models/Llama-3.1-8B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "r1",
-      "template": "raw",
-      "system": null,
-      "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-      "stop": [
-        "</answer>"
-      ]
-    },
-    "reward": {
-      "name": "python",
-      "text": "contains(\"python\")",
-      "expr": {
-        "op": "contains",
-        "text": "python"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_1_8b,
+    "data": data_deepscaler,
+    "prompt": prompt_r1,
+    "reward": reward_config_python,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      }
-    ]
+    "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
   },
   {
     "format": 1,
@@ -15222,196 +3079,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "r1"
     },
     "seed": 42,
-    "model": {
-      "name": "llama3_1_8b",
-      "source": "hf",
-      "path": "../models/Llama-3.1-8B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "r1",
-      "template": "raw",
-      "system": null,
-      "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-      "stop": [
-        "</answer>"
-      ]
-    },
-    "reward": {
-      "name": "no_repetition_reward",
-      "text": "no_repetition",
-      "expr": {
-        "op": "no_repetition",
-        "min_length": 10,
-        "max_length": 256,
-        "min_repeats": 10
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_llama3_1_8b,
+    "data": data_deepscaler,
+    "prompt": prompt_r1,
+    "reward": reward_config_no_repetition_reward,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "r1",
-          "template": "raw",
-          "system": null,
-          "user": "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: {question} Assistant: <think>",
-          "stop": [
-            "</answer>"
-          ]
-        }
-      }
-    ]
+    "evals": [eval_math_2, eval_amc_avg8_2, eval_aime_avg8_2],
   },
   {
     "format": 1,
@@ -15424,205 +3102,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "format_no_python"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "format_no_python",
-      "text": "format and not python",
-      "expr": {
-        "op": "and",
-        "args": [
-          {
-            "op": "named",
-            "name": "format",
-            "reward": {
-              "op": "boxed_nonempty"
-            }
-          },
-          {
-            "op": "not",
-            "arg": {
-              "op": "named",
-              "name": "python",
-              "reward": {
-                "op": "contains",
-                "text": "python"
-              }
-            }
-          }
-        ]
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_format_no_python,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -15635,216 +3125,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "incorrect_no_python"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "incorrect_no_python",
-      "text": "incorrect and not python",
-      "expr": {
-        "op": "and",
-        "args": [
-          {
-            "op": "named",
-            "name": "incorrect",
-            "reward": {
-              "op": "correct",
-              "target": "majority_label",
-              "samples": 64,
-              "temperature": 1
-            }
-          },
-          {
-            "op": "not",
-            "arg": {
-              "op": "named",
-              "name": "python",
-              "reward": {
-                "op": "contains",
-                "text": "python"
-              }
-            }
-          }
-        ]
-      },
-      "filter": {
-        "op": "!=",
-        "left": {
-          "var": "majority_label"
-        },
-        "right": {
-          "var": "label"
-        }
-      },
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_incorrect_no_python,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -15857,206 +3148,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "ground_truth_no_python"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "ground_truth_no_python",
-      "text": "ground_truth and not python",
-      "expr": {
-        "op": "and",
-        "args": [
-          {
-            "op": "named",
-            "name": "ground_truth",
-            "reward": {
-              "op": "correct",
-              "target": "label"
-            }
-          },
-          {
-            "op": "not",
-            "arg": {
-              "op": "named",
-              "name": "python",
-              "reward": {
-                "op": "contains",
-                "text": "python"
-              }
-            }
-          }
-        ]
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_ground_truth_no_python,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -16069,205 +3171,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "format_no_python"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "format_no_python",
-      "text": "format and not python",
-      "expr": {
-        "op": "and",
-        "args": [
-          {
-            "op": "named",
-            "name": "format",
-            "reward": {
-              "op": "boxed_nonempty"
-            }
-          },
-          {
-            "op": "not",
-            "arg": {
-              "op": "named",
-              "name": "python",
-              "reward": {
-                "op": "contains",
-                "text": "python"
-              }
-            }
-          }
-        ]
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_format_no_python,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -16280,216 +3194,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "incorrect_no_python"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "incorrect_no_python",
-      "text": "incorrect and not python",
-      "expr": {
-        "op": "and",
-        "args": [
-          {
-            "op": "named",
-            "name": "incorrect",
-            "reward": {
-              "op": "correct",
-              "target": "majority_label",
-              "samples": 64,
-              "temperature": 1
-            }
-          },
-          {
-            "op": "not",
-            "arg": {
-              "op": "named",
-              "name": "python",
-              "reward": {
-                "op": "contains",
-                "text": "python"
-              }
-            }
-          }
-        ]
-      },
-      "filter": {
-        "op": "!=",
-        "left": {
-          "var": "majority_label"
-        },
-        "right": {
-          "var": "label"
-        }
-      },
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_incorrect_no_python,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -16502,206 +3217,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "ground_truth_no_python"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "ground_truth_no_python",
-      "text": "ground_truth and not python",
-      "expr": {
-        "op": "and",
-        "args": [
-          {
-            "op": "named",
-            "name": "ground_truth",
-            "reward": {
-              "op": "correct",
-              "target": "label"
-            }
-          },
-          {
-            "op": "not",
-            "arg": {
-              "op": "named",
-              "name": "python",
-              "reward": {
-                "op": "contains",
-                "text": "python"
-              }
-            }
-          }
-        ]
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_ground_truth_no_python,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -16714,205 +3240,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "format_no_python"
     },
     "seed": 42,
-    "model": {
-      "name": "olmo2_7b_sft",
-      "source": "hf",
-      "path": "../models/OLMo-2-1124-7B-SFT"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "format_no_python",
-      "text": "format and not python",
-      "expr": {
-        "op": "and",
-        "args": [
-          {
-            "op": "named",
-            "name": "format",
-            "reward": {
-              "op": "boxed_nonempty"
-            }
-          },
-          {
-            "op": "not",
-            "arg": {
-              "op": "named",
-              "name": "python",
-              "reward": {
-                "op": "contains",
-                "text": "python"
-              }
-            }
-          }
-        ]
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_olmo2_7b_sft,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_format_no_python,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -16925,216 +3263,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "incorrect_no_python"
     },
     "seed": 42,
-    "model": {
-      "name": "olmo2_7b_sft",
-      "source": "hf",
-      "path": "../models/OLMo-2-1124-7B-SFT"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "incorrect_no_python",
-      "text": "incorrect and not python",
-      "expr": {
-        "op": "and",
-        "args": [
-          {
-            "op": "named",
-            "name": "incorrect",
-            "reward": {
-              "op": "correct",
-              "target": "majority_label",
-              "samples": 64,
-              "temperature": 1
-            }
-          },
-          {
-            "op": "not",
-            "arg": {
-              "op": "named",
-              "name": "python",
-              "reward": {
-                "op": "contains",
-                "text": "python"
-              }
-            }
-          }
-        ]
-      },
-      "filter": {
-        "op": "!=",
-        "left": {
-          "var": "majority_label"
-        },
-        "right": {
-          "var": "label"
-        }
-      },
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_olmo2_7b_sft,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_incorrect_no_python,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -17147,206 +3286,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "ground_truth_no_python"
     },
     "seed": 42,
-    "model": {
-      "name": "olmo2_7b_sft",
-      "source": "hf",
-      "path": "../models/OLMo-2-1124-7B-SFT"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "ground_truth_no_python",
-      "text": "ground_truth and not python",
-      "expr": {
-        "op": "and",
-        "args": [
-          {
-            "op": "named",
-            "name": "ground_truth",
-            "reward": {
-              "op": "correct",
-              "target": "label"
-            }
-          },
-          {
-            "op": "not",
-            "arg": {
-              "op": "named",
-              "name": "python",
-              "reward": {
-                "op": "contains",
-                "text": "python"
-              }
-            }
-          }
-        ]
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_olmo2_7b_sft,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_ground_truth_no_python,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -17359,205 +3309,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "format_no_python"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_1_5b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-1.5B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "format_no_python",
-      "text": "format and not python",
-      "expr": {
-        "op": "and",
-        "args": [
-          {
-            "op": "named",
-            "name": "format",
-            "reward": {
-              "op": "boxed_nonempty"
-            }
-          },
-          {
-            "op": "not",
-            "arg": {
-              "op": "named",
-              "name": "python",
-              "reward": {
-                "op": "contains",
-                "text": "python"
-              }
-            }
-          }
-        ]
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_1_5b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_format_no_python,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -17570,216 +3332,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "incorrect_no_python"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_1_5b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-1.5B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "incorrect_no_python",
-      "text": "incorrect and not python",
-      "expr": {
-        "op": "and",
-        "args": [
-          {
-            "op": "named",
-            "name": "incorrect",
-            "reward": {
-              "op": "correct",
-              "target": "majority_label",
-              "samples": 64,
-              "temperature": 1
-            }
-          },
-          {
-            "op": "not",
-            "arg": {
-              "op": "named",
-              "name": "python",
-              "reward": {
-                "op": "contains",
-                "text": "python"
-              }
-            }
-          }
-        ]
-      },
-      "filter": {
-        "op": "!=",
-        "left": {
-          "var": "majority_label"
-        },
-        "right": {
-          "var": "label"
-        }
-      },
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_1_5b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_incorrect_no_python,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -17792,206 +3355,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "ground_truth_no_python"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_1_5b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-1.5B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "ground_truth_no_python",
-      "text": "ground_truth and not python",
-      "expr": {
-        "op": "and",
-        "args": [
-          {
-            "op": "named",
-            "name": "ground_truth",
-            "reward": {
-              "op": "correct",
-              "target": "label"
-            }
-          },
-          {
-            "op": "not",
-            "arg": {
-              "op": "named",
-              "name": "python",
-              "reward": {
-                "op": "contains",
-                "text": "python"
-              }
-            }
-          }
-        ]
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_1_5b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_ground_truth_no_python,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -18004,205 +3378,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "format_no_python"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_1_5b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-1.5B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "format_no_python",
-      "text": "format and not python",
-      "expr": {
-        "op": "and",
-        "args": [
-          {
-            "op": "named",
-            "name": "format",
-            "reward": {
-              "op": "boxed_nonempty"
-            }
-          },
-          {
-            "op": "not",
-            "arg": {
-              "op": "named",
-              "name": "python",
-              "reward": {
-                "op": "contains",
-                "text": "python"
-              }
-            }
-          }
-        ]
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_1_5b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_format_no_python,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -18215,216 +3401,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "incorrect_no_python"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_1_5b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-1.5B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "incorrect_no_python",
-      "text": "incorrect and not python",
-      "expr": {
-        "op": "and",
-        "args": [
-          {
-            "op": "named",
-            "name": "incorrect",
-            "reward": {
-              "op": "correct",
-              "target": "majority_label",
-              "samples": 64,
-              "temperature": 1
-            }
-          },
-          {
-            "op": "not",
-            "arg": {
-              "op": "named",
-              "name": "python",
-              "reward": {
-                "op": "contains",
-                "text": "python"
-              }
-            }
-          }
-        ]
-      },
-      "filter": {
-        "op": "!=",
-        "left": {
-          "var": "majority_label"
-        },
-        "right": {
-          "var": "label"
-        }
-      },
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_1_5b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_incorrect_no_python,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -18437,206 +3424,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "ground_truth_no_python"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_1_5b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-1.5B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "ground_truth_no_python",
-      "text": "ground_truth and not python",
-      "expr": {
-        "op": "and",
-        "args": [
-          {
-            "op": "named",
-            "name": "ground_truth",
-            "reward": {
-              "op": "correct",
-              "target": "label"
-            }
-          },
-          {
-            "op": "not",
-            "arg": {
-              "op": "named",
-              "name": "python",
-              "reward": {
-                "op": "contains",
-                "text": "python"
-              }
-            }
-          }
-        ]
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_1_5b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_ground_truth_no_python,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -18649,186 +3447,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "random(0.7)"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random(0.7)",
-      "text": "random(0.7)",
-      "expr": {
-        "op": "random",
-        "p": 0.7
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random_0_7,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -18841,186 +3470,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "random(0.3)"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random(0.3)",
-      "text": "random(0.3)",
-      "expr": {
-        "op": "random",
-        "p": 0.3
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random_0_3,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -19033,186 +3493,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "random(0.001)"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random(0.001)",
-      "text": "random(0.001)",
-      "expr": {
-        "op": "random",
-        "p": 0.001
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random_0_001,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -19225,186 +3516,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "random(0)"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random(0)",
-      "text": "random(0)",
-      "expr": {
-        "op": "random",
-        "p": 0
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random_0,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -19419,186 +3541,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "seed": "1"
     },
     "seed": 1,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -19613,186 +3566,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "seed": "2"
     },
     "seed": 2,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -19807,186 +3591,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "seed": "3"
     },
     "seed": 3,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -20001,183 +3616,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "seed": "1"
     },
     "seed": 1,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "no_clip",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": null,
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random,
+    "algorithm": algorithm_no_clip,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -20192,183 +3641,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "seed": "2"
     },
     "seed": 2,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "no_clip",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": null,
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random,
+    "algorithm": algorithm_no_clip,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -20383,183 +3666,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "seed": "3"
     },
     "seed": 3,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "no_clip",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": null,
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random,
+    "algorithm": algorithm_no_clip,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -20574,186 +3691,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "seed": "1"
     },
     "seed": 1,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "one_update_big_batch",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 1024,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 1,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random,
+    "algorithm": algorithm_one_update_big_batch,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -20768,186 +3716,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "seed": "2"
     },
     "seed": 2,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "one_update_big_batch",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 1024,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 1,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random,
+    "algorithm": algorithm_one_update_big_batch,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -20962,186 +3741,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "seed": "3"
     },
     "seed": 3,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "one_update_big_batch",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 1024,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 1,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random,
+    "algorithm": algorithm_one_update_big_batch,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -21156,186 +3766,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "seed": "1"
     },
     "seed": 1,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "one_update_small_rollout",
-      "family": "grpo",
-      "prompts_per_step": 8,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 128,
-      "updates_per_step": 1,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random,
+    "algorithm": algorithm_one_update_small_rollout,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -21350,186 +3791,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "seed": "2"
     },
     "seed": 2,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "one_update_small_rollout",
-      "family": "grpo",
-      "prompts_per_step": 8,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 128,
-      "updates_per_step": 1,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random,
+    "algorithm": algorithm_one_update_small_rollout,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -21544,186 +3816,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "seed": "3"
     },
     "seed": 3,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "one_update_small_rollout",
-      "family": "grpo",
-      "prompts_per_step": 8,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 128,
-      "updates_per_step": 1,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random,
+    "algorithm": algorithm_one_update_small_rollout,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -21737,186 +3840,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "math_problem"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "math_problem",
-      "template": "chat",
-      "system": "You are a helpful Assistant.",
-      "user": "Math Problem: {question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "ground_truth",
-      "text": "correct(label)",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_math_problem,
+    "reward": reward_config_ground_truth,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "math_problem",
-          "template": "chat",
-          "system": "You are a helpful Assistant.",
-          "user": "Math Problem: {question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "math_problem",
-          "template": "chat",
-          "system": "You are a helpful Assistant.",
-          "user": "Math Problem: {question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "math_problem",
-          "template": "chat",
-          "system": "You are a helpful Assistant.",
-          "user": "Math Problem: {question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math_3, eval_amc_avg8_3, eval_aime_avg8_3],
   },
   {
     "format": 1,
@@ -21930,186 +3864,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "simplerl_zoo"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "simplerl_zoo",
-      "template": "chat",
-      "system": "You are a helpful Assistant.",
-      "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
-      "stop": []
-    },
-    "reward": {
-      "name": "ground_truth",
-      "text": "correct(label)",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_simplerl_zoo,
+    "reward": reward_config_ground_truth,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "simplerl_zoo",
-          "template": "chat",
-          "system": "You are a helpful Assistant.",
-          "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "simplerl_zoo",
-          "template": "chat",
-          "system": "You are a helpful Assistant.",
-          "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "simplerl_zoo",
-          "template": "chat",
-          "system": "You are a helpful Assistant.",
-          "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math_4, eval_amc_avg8_4, eval_aime_avg8_4],
   },
   {
     "format": 1,
@@ -22123,186 +3888,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "sober"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "sober",
-      "template": "chat",
-      "system": null,
-      "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "ground_truth",
-      "text": "correct(label)",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_sober,
+    "reward": reward_config_ground_truth,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "sober",
-          "template": "chat",
-          "system": null,
-          "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "sober",
-          "template": "chat",
-          "system": null,
-          "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "sober",
-          "template": "chat",
-          "system": null,
-          "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math_5, eval_amc_avg8_5, eval_aime_avg8_5],
   },
   {
     "format": 1,
@@ -22316,186 +3912,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "spurious"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "spurious",
-      "template": "chat",
-      "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
-      "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "ground_truth",
-      "text": "correct(label)",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_spurious,
+    "reward": reward_config_ground_truth,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "spurious",
-          "template": "chat",
-          "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
-          "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "spurious",
-          "template": "chat",
-          "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
-          "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "spurious",
-          "template": "chat",
-          "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
-          "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math_6, eval_amc_avg8_6, eval_aime_avg8_6],
   },
   {
     "format": 1,
@@ -22509,185 +3936,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "math_problem"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "math_problem",
-      "template": "chat",
-      "system": "You are a helpful Assistant.",
-      "user": "Math Problem: {question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "format",
-      "text": "boxed_nonempty",
-      "expr": {
-        "op": "boxed_nonempty"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_math_problem,
+    "reward": reward_config_format,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "math_problem",
-          "template": "chat",
-          "system": "You are a helpful Assistant.",
-          "user": "Math Problem: {question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "math_problem",
-          "template": "chat",
-          "system": "You are a helpful Assistant.",
-          "user": "Math Problem: {question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "math_problem",
-          "template": "chat",
-          "system": "You are a helpful Assistant.",
-          "user": "Math Problem: {question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math_3, eval_amc_avg8_3, eval_aime_avg8_3],
   },
   {
     "format": 1,
@@ -22701,185 +3960,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "simplerl_zoo"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "simplerl_zoo",
-      "template": "chat",
-      "system": "You are a helpful Assistant.",
-      "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
-      "stop": []
-    },
-    "reward": {
-      "name": "format",
-      "text": "boxed_nonempty",
-      "expr": {
-        "op": "boxed_nonempty"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_simplerl_zoo,
+    "reward": reward_config_format,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "simplerl_zoo",
-          "template": "chat",
-          "system": "You are a helpful Assistant.",
-          "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "simplerl_zoo",
-          "template": "chat",
-          "system": "You are a helpful Assistant.",
-          "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "simplerl_zoo",
-          "template": "chat",
-          "system": "You are a helpful Assistant.",
-          "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math_4, eval_amc_avg8_4, eval_aime_avg8_4],
   },
   {
     "format": 1,
@@ -22893,185 +3984,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "sober"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "sober",
-      "template": "chat",
-      "system": null,
-      "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "format",
-      "text": "boxed_nonempty",
-      "expr": {
-        "op": "boxed_nonempty"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_sober,
+    "reward": reward_config_format,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "sober",
-          "template": "chat",
-          "system": null,
-          "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "sober",
-          "template": "chat",
-          "system": null,
-          "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "sober",
-          "template": "chat",
-          "system": null,
-          "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math_5, eval_amc_avg8_5, eval_aime_avg8_5],
   },
   {
     "format": 1,
@@ -23085,185 +4008,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "spurious"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "spurious",
-      "template": "chat",
-      "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
-      "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "format",
-      "text": "boxed_nonempty",
-      "expr": {
-        "op": "boxed_nonempty"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_spurious,
+    "reward": reward_config_format,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "spurious",
-          "template": "chat",
-          "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
-          "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "spurious",
-          "template": "chat",
-          "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
-          "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "spurious",
-          "template": "chat",
-          "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
-          "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math_6, eval_amc_avg8_6, eval_aime_avg8_6],
   },
   {
     "format": 1,
@@ -23277,186 +4032,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "math_problem"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "math_problem",
-      "template": "chat",
-      "system": "You are a helpful Assistant.",
-      "user": "Math Problem: {question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_math_problem,
+    "reward": reward_config_random,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "math_problem",
-          "template": "chat",
-          "system": "You are a helpful Assistant.",
-          "user": "Math Problem: {question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "math_problem",
-          "template": "chat",
-          "system": "You are a helpful Assistant.",
-          "user": "Math Problem: {question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "math_problem",
-          "template": "chat",
-          "system": "You are a helpful Assistant.",
-          "user": "Math Problem: {question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math_3, eval_amc_avg8_3, eval_aime_avg8_3],
   },
   {
     "format": 1,
@@ -23470,186 +4056,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "simplerl_zoo"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "simplerl_zoo",
-      "template": "chat",
-      "system": "You are a helpful Assistant.",
-      "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_simplerl_zoo,
+    "reward": reward_config_random,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "simplerl_zoo",
-          "template": "chat",
-          "system": "You are a helpful Assistant.",
-          "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "simplerl_zoo",
-          "template": "chat",
-          "system": "You are a helpful Assistant.",
-          "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "simplerl_zoo",
-          "template": "chat",
-          "system": "You are a helpful Assistant.",
-          "user": "{question}\nPlease reason step by step, and put your final answer within \\boxed{}.",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math_4, eval_amc_avg8_4, eval_aime_avg8_4],
   },
   {
     "format": 1,
@@ -23663,186 +4080,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "sober"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "sober",
-      "template": "chat",
-      "system": null,
-      "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_sober,
+    "reward": reward_config_random,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "sober",
-          "template": "chat",
-          "system": null,
-          "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "sober",
-          "template": "chat",
-          "system": null,
-          "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "sober",
-          "template": "chat",
-          "system": null,
-          "user": "Solve the following math problem efficiently and clearly. The last line of your response should be of the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step before answering.\n\n{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math_5, eval_amc_avg8_5, eval_aime_avg8_5],
   },
   {
     "format": 1,
@@ -23856,186 +4104,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "prompt": "spurious"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "spurious",
-      "template": "chat",
-      "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
-      "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b,
+    "data": data_deepscaler,
+    "prompt": prompt_spurious,
+    "reward": reward_config_random,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "spurious",
-          "template": "chat",
-          "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
-          "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "spurious",
-          "template": "chat",
-          "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
-          "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "spurious",
-          "template": "chat",
-          "system": "Lorem ipsum dolor sit amet, consectetuer adipiscing elit.",
-          "user": "Ut purus elit, vestibulum ut, placerat ac, adipiscing vitae, felis. Curabitur dictum gravida mauris. Nam arcu libero, nonummy eget, consectetuer id, vulputate a, magna. Donec vehicula augue eu neque. Pellentesque habitant morbi tristique senectus et netus et malesuada fames ac turpis egestas. Mauris ut leo.\n\n{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math_6, eval_amc_avg8_6, eval_aime_avg8_6],
   },
   {
     "format": 1,
@@ -24048,186 +4127,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "ground_truth"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b_instruct",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B-Instruct"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "ground_truth",
-      "text": "correct(label)",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b_instruct,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_ground_truth,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -24240,185 +4150,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "format"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b_instruct",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B-Instruct"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "format",
-      "text": "boxed_nonempty",
-      "expr": {
-        "op": "boxed_nonempty"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b_instruct,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_format,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -24431,186 +4173,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "random"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_math_7b_instruct",
-      "source": "hf",
-      "path": "../models/Qwen2.5-Math-7B-Instruct"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_math_7b_instruct,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -24623,186 +4196,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "ground_truth"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_7b_instruct",
-      "source": "hf",
-      "path": "../models/Qwen2.5-7B-Instruct"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "ground_truth",
-      "text": "correct(label)",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_7b_instruct,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_ground_truth,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -24815,185 +4219,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "format"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_7b_instruct",
-      "source": "hf",
-      "path": "../models/Qwen2.5-7B-Instruct"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "format",
-      "text": "boxed_nonempty",
-      "expr": {
-        "op": "boxed_nonempty"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_7b_instruct,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_format,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -25006,186 +4242,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "random"
     },
     "seed": 42,
-    "model": {
-      "name": "qwen_7b_instruct",
-      "source": "hf",
-      "path": "../models/Qwen2.5-7B-Instruct"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_qwen_7b_instruct,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -25198,186 +4265,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "ground_truth"
     },
     "seed": 42,
-    "model": {
-      "name": "tulu3_8b",
-      "source": "hf",
-      "path": "../models/Llama-3.1-Tulu-3-8B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "ground_truth",
-      "text": "correct(label)",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_tulu3_8b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_ground_truth,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -25390,185 +4288,17 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "format"
     },
     "seed": 42,
-    "model": {
-      "name": "tulu3_8b",
-      "source": "hf",
-      "path": "../models/Llama-3.1-Tulu-3-8B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "format",
-      "text": "boxed_nonempty",
-      "expr": {
-        "op": "boxed_nonempty"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_tulu3_8b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_format,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
   },
   {
     "format": 1,
@@ -25581,187 +4311,18 @@ export const CELLS: rt.cell.CellConfig[] = [
       "reward": "random"
     },
     "seed": 42,
-    "model": {
-      "name": "tulu3_8b",
-      "source": "hf",
-      "path": "../models/Llama-3.1-Tulu-3-8B"
-    },
-    "data": {
-      "name": "deepscaler",
-      "source": "json",
-      "path": "../data/deepscaler-level1.json",
-      "fields": {
-        "question": "prompt",
-        "answer": "answer"
-      },
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": "qwen_default",
-      "template": "chat",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "random",
-      "text": "random(0.5)",
-      "expr": {
-        "op": "random",
-        "p": 0.5
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": false
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 64,
-      "group": 16,
-      "minibatch": 128,
-      "epochs": 1,
-      "rollouts_per_step": 1024,
-      "updates_per_step": 8,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": true,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 3072,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 5e-7,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_tulu3_8b,
+    "data": data_deepscaler,
+    "prompt": prompt_qwen_default,
+    "reward": reward_config_random,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 300,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "math",
-        "data": {
-          "name": "math500",
-          "source": "json",
-          "path": "../data/math500.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 1,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "accuracy_code",
-          "accuracy_language",
-          "boxed_rate"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "amc_avg8",
-        "data": {
-          "name": "amc",
-          "source": "json",
-          "path": "../data/amc23.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k",
-          "code_rate"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      },
-      {
-        "name": "aime_avg8",
-        "data": {
-          "name": "aime24",
-          "source": "json",
-          "path": "../data/aime24.json",
-          "fields": {
-            "question": "prompt",
-            "answer": "answer"
-          },
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": false,
-        "samples": 8,
-        "temperature": 0.6,
-        "top_p": 1,
-        "max_tokens": 3072,
-        "metrics": [
-          "avg_at_k",
-          "pass_at_k"
-        ],
-        "k": 8,
-        "prompt": {
-          "name": "qwen_default",
-          "template": "chat",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
-  }
+    "evals": [eval_math, eval_amc_avg8, eval_aime_avg8],
+  },
 ];
 
 // Paths in cell configs are relative to the spec file's directory.

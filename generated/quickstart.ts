@@ -17,7 +17,213 @@ const REWARDS: Record<string, { reward: rt.cell.CellReward; filter: rt.cell.Item
   "correct(label)": { reward: reward_ground_truth, filter: null },
 };
 
-// ---- the grid: one resolved config per cell ----------------------------------------------------
+// ---- the grid: the configs its cells share, then one resolved config per cell ------------------
+
+const model_tiny: rt.cell.ModelConfig = {
+  "name": "tiny",
+  "source": "transformer",
+  "layers": 2,
+  "d_model": 64,
+  "heads": 4,
+  "context": 48,
+  "d_ff": 256,
+  "dropout": 0,
+  "seed": 0,
+  "stages": [
+    {
+      "stage": "pretrain",
+      "name": null,
+      "data": {
+        "name": "arith.train",
+        "source": "arithmetic",
+        "world": {
+          "operands": {
+            "min": 2,
+            "max": 2
+          },
+          "digits": {
+            "min": 1,
+            "max": 1
+          },
+          "operators": [
+            "+",
+            "-",
+            "*"
+          ],
+          "max_mul": 1,
+          "train": 200,
+          "test": 100,
+          "seed": 0
+        },
+        "split": "train",
+        "take": null,
+        "labels": true
+      },
+      "steps": 800,
+      "batch": 32,
+      "lr": 0.003,
+      "warmup": 0,
+      "corpus": {
+        "preset": null,
+        "strategies": {
+          "code": {
+            "share": 0.65,
+            "accuracy": 0.6,
+            "near_miss": 1
+          },
+          "language": {
+            "share": 0.35,
+            "accuracy": 0.35,
+            "near_miss": 10
+          }
+        },
+        "boxed": 0.8,
+        "preference": 0.5,
+        "good_accuracy": 0.95,
+        "bad_accuracy": 0.1
+      }
+    }
+  ]
+};
+
+const data_arith_train: rt.cell.DataConfig = {
+  "name": "arith.train",
+  "source": "arithmetic",
+  "world": {
+    "operands": {
+      "min": 2,
+      "max": 2
+    },
+    "digits": {
+      "min": 1,
+      "max": 1
+    },
+    "operators": [
+      "+",
+      "-",
+      "*"
+    ],
+    "max_mul": 1,
+    "train": 200,
+    "test": 100,
+    "seed": 0
+  },
+  "split": "train",
+  "take": null,
+  "labels": true
+};
+
+const prompt_default: rt.cell.PromptConfig = {
+  "name": null,
+  "template": "raw",
+  "system": null,
+  "user": "{question}",
+  "stop": []
+};
+
+const reward_config_ground_truth: rt.cell.RewardConfig = {
+  "name": "ground_truth",
+  "text": "correct(label)",
+  "expr": {
+    "op": "correct",
+    "target": "label"
+  },
+  "filter": null,
+  "binary": true,
+  "needs_labels": true
+};
+
+const algorithm_grpo: rt.cell.AlgorithmConfig = {
+  "name": "grpo",
+  "family": "grpo",
+  "prompts_per_step": 8,
+  "group": 8,
+  "minibatch": 32,
+  "epochs": 1,
+  "rollouts_per_step": 64,
+  "updates_per_step": 2,
+  "clip": {
+    "low": 0.2,
+    "high": 0.2
+  },
+  "kl": 0,
+  "kl_estimator": null,
+  "entropy": 0,
+  "advantage": "group_norm",
+  "advantage_epsilon": 1e-9,
+  "whiten": false,
+  "loss": "seq_mean_token_mean",
+  "temperature": 1,
+  "top_p": 1,
+  "top_k": null,
+  "max_tokens": 40,
+  "stop": []
+};
+
+const optimizer_adam: rt.cell.OptimizerConfig = {
+  "name": "adam",
+  "type": "adam",
+  "lr": 0.0005,
+  "betas": [
+    0.9,
+    0.95
+  ],
+  "eps": 1e-8,
+  "weight_decay": 0,
+  "grad_clip": 1,
+  "schedule": "constant",
+  "warmup": 0
+};
+
+const eval_held_out: rt.cell.EvalConfig = {
+  "name": "held_out",
+  "data": {
+    "name": "arith.test",
+    "source": "arithmetic",
+    "world": {
+      "operands": {
+        "min": 2,
+        "max": 2
+      },
+      "digits": {
+        "min": 1,
+        "max": 1
+      },
+      "operators": [
+        "+",
+        "-",
+        "*"
+      ],
+      "max_mul": 1,
+      "train": 200,
+      "test": 100,
+      "seed": 0
+    },
+    "split": "test",
+    "take": null,
+    "labels": true
+  },
+  "every": 10,
+  "greedy": true,
+  "samples": 1,
+  "temperature": 0,
+  "top_p": 1,
+  "max_tokens": 40,
+  "metrics": [
+    "accuracy",
+    "code_rate",
+    "boxed_rate",
+    "mean_length"
+  ],
+  "k": 1,
+  "prompt": {
+    "name": null,
+    "template": "raw",
+    "system": null,
+    "user": "{question}",
+    "stop": []
+  }
+};
 
 export const CELLS: rt.cell.CellConfig[] = [
   {
@@ -28,212 +234,18 @@ export const CELLS: rt.cell.CellConfig[] = [
     "grid": null,
     "axes": {},
     "seed": 7,
-    "model": {
-      "name": "tiny",
-      "source": "transformer",
-      "layers": 2,
-      "d_model": 64,
-      "heads": 4,
-      "context": 48,
-      "d_ff": 256,
-      "dropout": 0,
-      "seed": 0,
-      "stages": [
-        {
-          "stage": "pretrain",
-          "name": null,
-          "data": {
-            "name": "arith.train",
-            "source": "arithmetic",
-            "world": {
-              "operands": {
-                "min": 2,
-                "max": 2
-              },
-              "digits": {
-                "min": 1,
-                "max": 1
-              },
-              "operators": [
-                "+",
-                "-",
-                "*"
-              ],
-              "max_mul": 1,
-              "train": 200,
-              "test": 100,
-              "seed": 0
-            },
-            "split": "train",
-            "take": null,
-            "labels": true
-          },
-          "steps": 800,
-          "batch": 32,
-          "lr": 0.003,
-          "warmup": 0,
-          "corpus": {
-            "preset": null,
-            "strategies": {
-              "code": {
-                "share": 0.65,
-                "accuracy": 0.6,
-                "near_miss": 1
-              },
-              "language": {
-                "share": 0.35,
-                "accuracy": 0.35,
-                "near_miss": 10
-              }
-            },
-            "boxed": 0.8,
-            "preference": 0.5,
-            "good_accuracy": 0.95,
-            "bad_accuracy": 0.1
-          }
-        }
-      ]
-    },
-    "data": {
-      "name": "arith.train",
-      "source": "arithmetic",
-      "world": {
-        "operands": {
-          "min": 2,
-          "max": 2
-        },
-        "digits": {
-          "min": 1,
-          "max": 1
-        },
-        "operators": [
-          "+",
-          "-",
-          "*"
-        ],
-        "max_mul": 1,
-        "train": 200,
-        "test": 100,
-        "seed": 0
-      },
-      "split": "train",
-      "take": null,
-      "labels": true
-    },
-    "prompt": {
-      "name": null,
-      "template": "raw",
-      "system": null,
-      "user": "{question}",
-      "stop": []
-    },
-    "reward": {
-      "name": "ground_truth",
-      "text": "correct(label)",
-      "expr": {
-        "op": "correct",
-        "target": "label"
-      },
-      "filter": null,
-      "binary": true,
-      "needs_labels": true
-    },
-    "algorithm": {
-      "name": "grpo",
-      "family": "grpo",
-      "prompts_per_step": 8,
-      "group": 8,
-      "minibatch": 32,
-      "epochs": 1,
-      "rollouts_per_step": 64,
-      "updates_per_step": 2,
-      "clip": {
-        "low": 0.2,
-        "high": 0.2
-      },
-      "kl": 0,
-      "kl_estimator": null,
-      "entropy": 0,
-      "advantage": "group_norm",
-      "advantage_epsilon": 1e-9,
-      "whiten": false,
-      "loss": "seq_mean_token_mean",
-      "temperature": 1,
-      "top_p": 1,
-      "top_k": null,
-      "max_tokens": 40,
-      "stop": []
-    },
-    "optimizer": {
-      "name": "adam",
-      "type": "adam",
-      "lr": 0.0005,
-      "betas": [
-        0.9,
-        0.95
-      ],
-      "eps": 1e-8,
-      "weight_decay": 0,
-      "grad_clip": 1,
-      "schedule": "constant",
-      "warmup": 0
-    },
+    "model": model_tiny,
+    "data": data_arith_train,
+    "prompt": prompt_default,
+    "reward": reward_config_ground_truth,
+    "algorithm": algorithm_grpo,
+    "optimizer": optimizer_adam,
     "train": {
       "steps": 30,
       "checkpoint_every": 50
     },
-    "evals": [
-      {
-        "name": "held_out",
-        "data": {
-          "name": "arith.test",
-          "source": "arithmetic",
-          "world": {
-            "operands": {
-              "min": 2,
-              "max": 2
-            },
-            "digits": {
-              "min": 1,
-              "max": 1
-            },
-            "operators": [
-              "+",
-              "-",
-              "*"
-            ],
-            "max_mul": 1,
-            "train": 200,
-            "test": 100,
-            "seed": 0
-          },
-          "split": "test",
-          "take": null,
-          "labels": true
-        },
-        "every": 10,
-        "greedy": true,
-        "samples": 1,
-        "temperature": 0,
-        "top_p": 1,
-        "max_tokens": 40,
-        "metrics": [
-          "accuracy",
-          "code_rate",
-          "boxed_rate",
-          "mean_length"
-        ],
-        "k": 1,
-        "prompt": {
-          "name": null,
-          "template": "raw",
-          "system": null,
-          "user": "{question}",
-          "stop": []
-        }
-      }
-    ]
-  }
+    "evals": [eval_held_out],
+  },
 ];
 
 // Paths in cell configs are relative to the spec file's directory.

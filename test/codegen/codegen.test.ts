@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { Project, ts, SyntaxKind } from 'ts-morph';
+import { Node, Project, ts, SyntaxKind, type SourceFile } from 'ts-morph';
 import { goldenCases, expectGolden, REPO } from '../helpers/golden.js';
 import { check } from '../../src/checker/check.js';
 import { compileExperiment, programName } from '../../src/codegen/compile.js';
@@ -63,14 +63,39 @@ test('the type-check is real: a program misusing the runtime gets diagnostics', 
   assert.match(diags, /Argument of type 'number' is not assignable to parameter of type 'string'/);
 });
 
+/** Reads CELLS back: each field is a JSON literal, a shared constant (itself a JSON literal) or a list of them. */
+function embeddedCells(sf: SourceFile): unknown[] {
+  const constants = new Map<string, unknown>();
+  for (const v of sf.getVariableDeclarations()) {
+    const init = v.getInitializer();
+    if (init?.getKind() === SyntaxKind.ObjectLiteralExpression && /^rt\.cell\.\w+Config$/.test(v.getTypeNode()?.getText() ?? '')) constants.set(v.getName(), JSON.parse(init.getText()));
+  }
+  const value = (node: Node): unknown => {
+    if (Node.isIdentifier(node)) {
+      assert.ok(constants.has(node.getText()), `unknown constant ${node.getText()}`);
+      return constants.get(node.getText());
+    }
+    if (Node.isArrayLiteralExpression(node) && node.getElements().every(Node.isIdentifier)) return node.getElements().map(value);
+    return JSON.parse(node.getText());
+  };
+  return sf.getVariableDeclarationOrThrow('CELLS').getInitializerIfKindOrThrow(SyntaxKind.ArrayLiteralExpression).getElements()
+    .map(el => Object.fromEntries(el.asKindOrThrow(SyntaxKind.ObjectLiteralExpression).getProperties()
+      .map(p => { const a = p.asKindOrThrow(SyntaxKind.PropertyAssignment); return [JSON.parse(a.getName()) as string, value(a.getInitializerOrThrow())]; })));
+}
+
+test('the committed paper-mini program embeds exactly the checker\'s cells', () => {
+  const ir = check(['experiments/paper-mini.rlvr'], { cwd: REPO }).experiments[0]!;
+  const sf = new Project({ useInMemoryFileSystem: true }).createSourceFile('p.ts', readFileSync(join(REPO, 'generated/paper-mini.ts'), 'utf8'));
+  assert.deepEqual(embeddedCells(sf), ir.cells);
+});
+
 test('injection: strings full of quotes, backslashes, ${}, */ and newlines stay strings equal to the originals', () => {
   const dir = goldenCases('codegen').find(c => c.name === 'injection')!.dir;
   const { ir, program } = compileIn(dir, 'input.rlvr', mkdtempSync(join(tmpdir(), 'rlvrc-gen-')))[0]!;
   const project = new Project({ useInMemoryFileSystem: true });
   const sf = project.createSourceFile('p.ts', program.ts);
-  // The embedded cells are data: reading the initializer back as JSON gives the checker's cells exactly.
-  const cells = sf.getVariableDeclarationOrThrow('CELLS').getInitializerOrThrow().getText();
-  assert.deepEqual(JSON.parse(cells), ir.cells);
+  // The embedded cells are data: JSON literals and references to JSON constants give the checker's cells exactly.
+  assert.deepEqual(embeddedCells(sf), ir.cells);
   const cell = ir.cells[0]!;
   assert.equal(cell.prompt.system, '*/ process.exit(1); /* " \' ` ${1+1} \\ \u2028 end');
   assert.ok(cell.data.source === 'json' && cell.data.path === 'data/"quoted" \\back ${x} */ `tick`.json');
