@@ -6,7 +6,7 @@ import type { DataConfig } from './config.js';
 import type { Session } from './session.js';
 import { createWorld, type World } from '../world/index.js';
 import { toRuntimeWorld } from './world.js';
-import { canonicalJson } from '../world/index.js';
+import { canonicalJson } from '../../util/canonical-json.js';
 
 export interface CellItem {
   /** Stable id (the world's problem id, or the record's id field, or its position). */

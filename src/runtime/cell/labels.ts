@@ -9,7 +9,7 @@ import type { Session } from './session.js';
 import type { BuiltModel } from './model.js';
 import { sample } from '../sampler.js';
 import { majorityLabel } from '../../grader/index.js';
-import { canonicalJson, sha256Hex } from '../world/index.js';
+import { canonicalJson, sha256Hex } from '../../util/canonical-json.js';
 import { writeFileAtomic } from '../../util/fs-atomic.js';
 
 export interface MajoritySpec { samples: number; temperature: number }

@@ -1,7 +1,6 @@
 // Configuration of the arithmetic world: plain JSON-serialisable objects (the .rlvr checker produces them),
 // their documented defaults, the model-family presets calibrated to the paper's Table 1, validation that
 // returns every problem at once (so the checker can turn each into a diagnostic), and a canonical hash.
-import { createHash } from 'node:crypto';
 
 export type Operator = '+' | '-' | '*';
 export const OPERATORS: readonly Operator[] = ['+', '-', '*'];
@@ -279,18 +278,4 @@ export function resolveFamily(input: FamilyInput | FamilyPresetName): FamilyConf
   return f;
 }
 
-/** JSON with object keys sorted at every level, so equal configs hash equally whatever their key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError(`canonicalJson: ${value} is not JSON`);
-  return JSON.stringify(value);
-}
-
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
+export { canonicalJson, sha256Hex } from '../../util/canonical-json.js';
