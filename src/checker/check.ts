@@ -15,7 +15,7 @@ import { nodeHost, Program, type LoadedFile, type SourceHost } from './program.j
 import { Reporter } from './report.js';
 import { nodeFiles, Resolver, type FileAccess } from './resolve.js';
 import { LANGUAGE_VERSIONS, SETTINGS } from './schema/index.js';
-import { suggest } from './suggest.js';
+import { suggest } from '../util/suggest.js';
 import { declLoc, type ExperimentParts, type Sym } from './symbols.js';
 import { assertValidCell } from './validate.js';
 import type { DeclValue, Loc } from './values.js';

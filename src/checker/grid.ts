@@ -7,7 +7,7 @@ import { grid as gridMsg, types } from '../diagnostics/catalogue.js';
 import type { Reporter } from './report.js';
 import type { Resolver } from './resolve.js';
 import { ALGORITHM_CONSTRUCTORS, blockNames, DATASET_CONSTRUCTORS, MODEL_CONSTRUCTORS, OPTIMIZER_CONSTRUCTORS, PROMPT, TRAIN, TRAIN_AXES, type BlockSpec } from './schema/index.js';
-import { suggest } from './suggest.js';
+import { suggest } from '../util/suggest.js';
 import type { Scope } from './symbols.js';
 import { containsHole, T, unparen } from './types.js';
 import { exprText } from './ids.js';

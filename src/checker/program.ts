@@ -9,7 +9,7 @@ import { parse, type ParseResult } from '../language/parse.js';
 import { files as fileMsg, grid as gridMsg, names, rules, types } from '../diagnostics/catalogue.js';
 import type { Reporter } from './report.js';
 import { declLoc, makeSym, Scope, type ExperimentParts } from './symbols.js';
-import { suggest } from './suggest.js';
+import { suggest } from '../util/suggest.js';
 
 export interface SourceHost {
   /** The file's text, or undefined when it cannot be read. */

@@ -14,7 +14,7 @@ import {
   ALGORITHM_CONSTRUCTORS, blockNames, DATASET_CONSTRUCTORS, EVAL, MODEL_CONSTRUCTORS, OPTIMIZER_CONSTRUCTORS, PROMPT, TRAIN,
   type BlockSpec,
 } from './schema/index.js';
-import { suggest } from './suggest.js';
+import { suggest } from '../util/suggest.js';
 import type { Scope, Sym } from './symbols.js';
 import { declLoc } from './symbols.js';
 import { containsHole, describe, numberLiteral, rangeText, shapeOf, unparen, type FieldType } from './types.js';

@@ -6,7 +6,7 @@
 import type { Argument, Call, Expr, Reference } from '../language/ast.js';
 import { names, rules, types } from '../diagnostics/catalogue.js';
 import type { Message } from '../diagnostics/diagnostic.js';
-import { suggest } from './suggest.js';
+import { suggest } from '../util/suggest.js';
 import { containsHole, numberLiteral, shapeOf, unparen } from './types.js';
 import type { Loc } from './values.js';
 

@@ -6,7 +6,7 @@ import { parseArgs, UsageError } from './io.js';
 import { readSource } from './read-source.js';
 import { check } from '../checker/check.js';
 import { explainCell } from '../checker/explain.js';
-import { closest } from '../checker/suggest.js';
+import { nearest } from '../util/suggest.js';
 import { countBySeverity } from '../diagnostics/diagnostic.js';
 import { renderReport } from '../diagnostics/render.js';
 
@@ -44,6 +44,6 @@ export async function explainCommand(args: string[], io: CliIO): Promise<number>
     }
   }
   const ids = experiments.flatMap(e => e.cells.map(c => c.id));
-  io.stderr(`rlvrc explain: no cell '${id}' in ${file}\nclosest cells:\n${closest(id, ids).map(c => `  ${c}\n`).join('')}`);
+  io.stderr(`rlvrc explain: no cell '${id}' in ${file}\nclosest cells:\n${nearest(id, ids).map(c => `  ${c}\n`).join('')}`);
   return 1;
 }

@@ -7,7 +7,7 @@
 //   cells.csv   one row per cell
 //   <metric>.svg  eval metric vs step, one line per group (mean over seeds)
 // Output is deterministic: no paths, clocks or host names, so a report can be compared and committed.
-import { closest } from '../runtime/run/suggest.js';
+import { closest } from '../util/suggest.js';
 import { buildCurves, evalMetricNames, type Curve } from './curves.js';
 import type { LoadedCell } from './load.js';
 import { renderCurve } from './svg.js';

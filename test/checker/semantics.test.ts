@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { check, cellId, escapeIdValue, type CellConfig } from '../../src/checker/index.js';
-import { editDistance, suggest } from '../../src/checker/suggest.js';
+import { editDistance, suggest } from '../../src/util/suggest.js';
 
 const ROOT = '/virtual';
 function run(files: Record<string, string>, roots = ['main.rlvr']) {

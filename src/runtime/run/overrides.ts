@@ -8,7 +8,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { describeErrors } from './schemas.js';
-import { closest } from './suggest.js';
+import { closest } from '../../util/suggest.js';
 import type { CellConfig, Override } from './types.js';
 
 export class OverrideError extends Error {

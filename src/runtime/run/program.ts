@@ -18,7 +18,7 @@ import { runPool } from './pool.js';
 import { processIO, ProgressSink, type ProgramIO } from './progress.js';
 import { ArtifactError } from './schemas.js';
 import { parseCellId, selectMany, selectOne, SelectionError } from './select.js';
-import { closest } from './suggest.js';
+import { closest } from '../../util/suggest.js';
 import type { CellConfig, CellIdentity, Override, ProgramDefinition } from './types.js';
 
 export const DEFAULT_BACKENDS = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];

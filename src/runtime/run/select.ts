@@ -8,7 +8,7 @@
 // that comes again (or a part with a grid/ prefix, or a part without '=') starts the next pattern, so
 // `--only reward=random,seed=1,reward=format,seed=1` means those two cells.
 // A pattern that selects nothing is an error with suggestions, never an empty run.
-import { closest } from './suggest.js';
+import { closest } from '../../util/suggest.js';
 
 export class SelectionError extends Error {
   override name = 'SelectionError';

@@ -1,4 +1,5 @@
-// "Did you mean": the closest known name by edit distance, if it is close enough to be a plausible typo.
+// "Did you mean": names close to a typo, by edit distance. Used by the checker, the CLI and the run layer
+// (which is why it lives in util: the runtime must not import the compiler).
 
 /** Optimal string alignment distance (Levenshtein plus adjacent transpositions: 'gruop' → 'group' is 1). */
 export function editDistance(a: string, b: string): number {
@@ -33,11 +34,22 @@ export function suggest(name: string, candidates: Iterable<string>): string | un
   return bestDistance <= limit ? best : undefined;
 }
 
-/** The candidates within `limit` edits, nearest first (for listing close cell ids). */
-export function closest(name: string, candidates: Iterable<string>, count = 5): string[] {
+/** The `count` candidates nearest to `name`, however far (for listing ids when one is unknown). */
+export function nearest(name: string, candidates: Iterable<string>, count = 5): string[] {
   return [...candidates]
     .map(c => ({ c, d: editDistance(name, c) }))
     .sort((x, y) => x.d - y.d || (x.c < y.c ? -1 : 1))
     .slice(0, count)
+    .map(x => x.c);
+}
+
+/** Up to `max` candidates close to `word`: within a third of its length (at least 2), and never a total rewrite. */
+export function closest(word: string, candidates: Iterable<string>, max = 3): string[] {
+  const limit = Math.max(2, Math.floor(word.length / 3));
+  return [...new Set(candidates)]
+    .map(c => ({ c, d: editDistance(word, c) }))
+    .filter(x => x.d <= limit && x.d < word.length)
+    .sort((x, y) => x.d - y.d || x.c.localeCompare(y.c))
+    .slice(0, max)
     .map(x => x.c);
 }
