@@ -1,7 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../util/package-version.js';
 
-/** The package version, read from package.json (src/cli and dist/cli are both two levels below it). */
-export function compilerVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+/** The compiler's version: the rlvrc package version. */
+export const compilerVersion = packageVersion;

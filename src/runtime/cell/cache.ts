@@ -1,16 +1,9 @@
 // A directory cache shared by the cells of an experiment (and by concurrent cell processes): an entry is
 // built once under an exclusive lock and published by rename, so readers never see a half-written entry.
+import { processAlive } from '../../util/process-alive.js';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
@@ -33,7 +26,7 @@ export async function cachedDir(root: string, key: string, build: (dir: string) 
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       if (existsSync(join(dir, 'COMPLETE'))) return dir;
       const owner = Number(readFileSafe(join(lock, 'pid')));
-      if (owner > 0 && !alive(owner)) { rmSync(lock, { recursive: true, force: true }); continue; }
+      if (owner > 0 && !processAlive(owner)) { rmSync(lock, { recursive: true, force: true }); continue; }
       if (!waited) { onWait?.(); waited = true; }
       await sleep(1000);
     }

@@ -3,6 +3,7 @@
 // <dir>/.lock: {pid, host, started_at}, created exclusively and touched every 30 s. A lock is stale, and
 // taken over, when its process is gone (same host) or it has not been touched for 5 minutes (another host,
 // where the pid cannot be checked) — so a killed run never blocks its own resume for long.
+import { processAlive } from '../../util/process-alive.js';
 import { closeSync, existsSync, openSync, readFileSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -13,14 +14,6 @@ const FOREIGN_STALE_MS = 5 * 60_000;
 
 interface LockInfo { pid: number; host: string; started_at: string }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Who holds the cell's lock, as a sentence, or null when nobody live does. */
 export function lockHolder(dir: string, now = Date.now()): string | null {
@@ -35,7 +28,7 @@ export function lockHolder(dir: string, now = Date.now()): string | null {
     return null; // torn or vanished: whoever wrote it did not get far
   }
   if (info.host === hostname()) {
-    if (info.pid === process.pid || !pidAlive(info.pid)) return null;
+    if (info.pid === process.pid || !processAlive(info.pid)) return null;
   } else if (now - touched > FOREIGN_STALE_MS) {
     return null;
   }

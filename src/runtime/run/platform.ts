@@ -2,12 +2,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { arch, availableParallelism, cpus, platform, totalmem } from 'node:os';
 import type { Manifest } from './types.js';
+import { packageVersion } from '../../util/package-version.js';
 
-/** The rlvrc package version (src/runtime/run and dist/runtime/run are three levels below package.json). */
+/** The rlvrc package version, or 'unknown' if package.json cannot be read. */
 export function runtimeVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
+    return packageVersion();
   } catch {
     return 'unknown';
   }
