@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from './rng.js';
 import { installGradientFixes } from './kernels.js';
 import { embedding, gelu, layerNorm, linear } from './nn.js';
-import type { KvCache, Policy, TokenBatch, WeightMap } from './policy.js';
+import { assignWeights, readWeights, type KvCache, type Policy, type TokenBatch, type WeightMap } from './policy.js';
 import type { Tokenizer } from './tokenizer.js';
 
 export interface GptConfig {
@@ -247,20 +247,11 @@ export class Gpt implements Policy {
   }
 
   getWeights(): WeightMap {
-    const out: WeightMap = {};
-    for (const { name, variable } of this.vars) out[name] = { shape: variable.shape.slice(), data: variable.dataSync() as Float32Array };
-    return out;
+    return readWeights(this.vars);
   }
 
   setWeights(weights: WeightMap): void {
-    for (const { name, variable } of this.vars) {
-      const w = weights[name];
-      if (!w) throw new Error(`GPT.setWeights: missing weight '${name}'`);
-      if (w.shape.length !== variable.shape.length || w.shape.some((d, i) => d !== variable.shape[i])) {
-        throw new Error(`GPT.setWeights: weight '${name}' has shape [${w.shape}], expected [${variable.shape}]`);
-      }
-      tf.tidy(() => variable.assign(tf.tensor(w.data, w.shape, 'float32')));
-    }
+    assignWeights(this.vars, weights, 'GPT');
   }
 
   clone(): Gpt {

@@ -1,6 +1,6 @@
 // The contract between trainers/sampler and a model. The GPT of the model organism implements it now;
 // Qwen2/Llama/OLMo2 loaded from safetensors will implement it later, so nothing here is GPT-specific.
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { Tokenizer } from './tokenizer.js';
 
 /**
@@ -61,4 +61,23 @@ export function padBatch(rows: readonly (readonly number[])[], pad: number, side
     }
   });
   return { ids, mask, batch, length };
+}
+
+/** A policy's named variables as plain arrays (getWeights of every Policy). */
+export function readWeights(vars: ReadonlyArray<{ name: string; variable: tf.Variable }>): WeightMap {
+  const out: WeightMap = {};
+  for (const { name, variable } of vars) out[name] = { shape: variable.shape.slice(), data: variable.dataSync() as Float32Array };
+  return out;
+}
+
+/** Assigns every named variable from `weights` (setWeights of every Policy); `owner` names the policy in errors. */
+export function assignWeights(vars: ReadonlyArray<{ name: string; variable: tf.Variable }>, weights: WeightMap, owner: string): void {
+  for (const { name, variable } of vars) {
+    const w = weights[name];
+    if (!w) throw new Error(`${owner}.setWeights: missing weight '${name}'`);
+    if (w.shape.length !== variable.shape.length || w.shape.some((d, i) => d !== variable.shape[i])) {
+      throw new Error(`${owner}.setWeights: weight '${name}' has shape [${w.shape}], expected [${variable.shape}]`);
+    }
+    tf.tidy(() => variable.assign(tf.tensor(w.data, w.shape, 'float32')));
+  }
 }

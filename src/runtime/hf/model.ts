@@ -4,7 +4,7 @@
 // and QK-norm (OLMo2), RoPE scaling, GQA, tied embeddings. All projections are 2-D matmuls over B·T rows.
 import * as tf from '@tensorflow/tfjs';
 import { installGradientFixes } from '../kernels.js';
-import type { KvCache, Policy, TokenBatch, WeightMap } from '../policy.js';
+import { assignWeights, readWeights, type KvCache, type Policy, type TokenBatch, type WeightMap } from '../policy.js';
 import type { Tokenizer } from '../tokenizer.js';
 import { ropeInvFreq, type HfConfig } from './config.js';
 import { assemble, disassemble, weightLayout, type LayoutEntry } from './layout.js';
@@ -305,20 +305,11 @@ export class HfCausalLM implements Policy {
 
   /** Our variables by name, in our layout ([in, out] projections, fused q/k/v and gate/up). */
   getWeights(): WeightMap {
-    const out: WeightMap = {};
-    for (const { name, variable } of this.vars) out[name] = { shape: variable.shape.slice(), data: variable.dataSync() as Float32Array };
-    return out;
+    return readWeights(this.vars);
   }
 
   setWeights(weights: WeightMap): void {
-    for (const { name, variable } of this.vars) {
-      const w = weights[name];
-      if (!w) throw new Error(`HF model setWeights: missing weight '${name}'`);
-      if (w.shape.length !== variable.shape.length || w.shape.some((d, i) => d !== variable.shape[i])) {
-        throw new Error(`HF model setWeights: weight '${name}' has shape [${w.shape}], expected [${variable.shape}]`);
-      }
-      tf.tidy(() => variable.assign(tf.tensor(w.data, w.shape, 'float32')));
-    }
+    assignWeights(this.vars, weights, 'HF model');
   }
 
   /** The weights as the checkpoint names and lays them out (for saving back to safetensors). */
