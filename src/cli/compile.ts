@@ -10,9 +10,10 @@ import { countBySeverity } from '../diagnostics/diagnostic.js';
 import { renderReport } from '../diagnostics/render.js';
 import { compilerVersion } from './version.js';
 import type { CompiledProgram } from '../codegen/compile.js';
+import type { ExperimentIR } from '../checker/ir.js';
 
 /** Checks and compiles one spec file; null when it has errors (already reported). */
-async function compileFile(file: string, outDir: string, io: CliIO): Promise<CompiledProgram[] | null> {
+export async function compileFile(file: string, outDir: string, io: CliIO): Promise<Array<CompiledProgram & { ir: ExperimentIR }> | null> {
   const cwd = io.cwd ?? process.cwd();
   const result = check([{ file, text: readSource(file, cwd) }], { cwd });
   io.stderr(renderReport(result.diagnostics, { sources: result.sources, color: io.color }));
@@ -20,7 +21,7 @@ async function compileFile(file: string, outDir: string, io: CliIO): Promise<Com
   if (result.experiments.length === 0) throw new UsageError(`'${file}' declares no experiment to compile`);
   // ts-morph is loaded only here: it costs a few hundred milliseconds that check never pays.
   const { compileExperiment, programName } = await import('../codegen/compile.js');
-  return result.experiments.map(ir => compileExperiment(ir, { outDir, cwd, compilerVersion: compilerVersion(), name: programName(ir, result.experiments.length) }));
+  return result.experiments.map(ir => ({ ir, ...compileExperiment(ir, { outDir, cwd, compilerVersion: compilerVersion(), name: programName(ir, result.experiments.length) }) }));
 }
 
 export async function compileCommand(args: string[], io: CliIO): Promise<number> {

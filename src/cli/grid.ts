@@ -4,12 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import type { CliIO } from './io.js';
 import { parseArgs, UsageError } from './io.js';
-import { readSource } from './read-source.js';
-import { check } from '../checker/check.js';
-import { countBySeverity } from '../diagnostics/diagnostic.js';
-import { renderReport } from '../diagnostics/render.js';
-import { compilerVersion } from './version.js';
 import { slurmArrayScript } from '../cluster/slurm.js';
+import { compileFile } from './compile.js';
 
 export async function gridCommand(args: string[], io: CliIO): Promise<number> {
   const { positional, flags } = parseArgs(args, { valued: ['emit', 'partition', 'time', 'cpus', 'mem', 'out', 'parallel', 'generated'] });
@@ -25,21 +21,20 @@ export async function gridCommand(args: string[], io: CliIO): Promise<number> {
   };
   const cwd = io.cwd ?? process.cwd();
   const file = positional[0]!;
-  const result = check([{ file, text: readSource(file, cwd) }], { cwd });
-  io.stderr(renderReport(result.diagnostics, { sources: result.sources, color: io.color }));
-  if (countBySeverity(result.diagnostics).errors > 0) return 1;
-  if (result.experiments.length !== 1) throw new UsageError(`'${file}' must declare exactly one experiment (it has ${result.experiments.length})`);
-  const ir = result.experiments[0]!;
-  const { compileExperiment, programName } = await import('../codegen/compile.js');
-  const program = compileExperiment(ir, { outDir: String(flags.get('generated') ?? 'generated'), cwd, compilerVersion: compilerVersion(), name: programName(ir, 1) });
+  const programs = await compileFile(file, String(flags.get('generated') ?? 'generated'), io);
+  if (!programs) return 1;
+  if (programs.length !== 1) throw new UsageError(`'${file}' must declare exactly one experiment (it has ${programs.length})`);
+  const program = programs[0]!;
+  const ir = program.ir;
   const out = resolve(cwd, String(flags.get('out') ?? `runs/${ir.name}`));
+  const logDir = resolve(dirname(out), 'slurm-logs');
   const script = slurmArrayScript({
     program: relative(cwd, program.jsPath),
     cellIds: ir.cells.map(c => c.id),
     jobName: ir.name.replace(/[^A-Za-z0-9_.-]/g, '_'),
     workdir: cwd,
     out,
-    logDir: resolve(dirname(out), 'slurm-logs'),
+    logDir,
     partition: flags.has('partition') ? String(flags.get('partition')) : undefined,
     time: flags.has('time') ? String(flags.get('time')) : undefined,
     cpus: num('cpus'),
@@ -47,7 +42,7 @@ export async function gridCommand(args: string[], io: CliIO): Promise<number> {
     parallel: num('parallel'),
   });
   // Slurm opens the log files before the script runs, so their folder must exist at submission.
-  mkdirSync(resolve(dirname(out), 'slurm-logs'), { recursive: true });
+  mkdirSync(logDir, { recursive: true });
   io.stdout(script);
   return 0;
 }
