@@ -100,3 +100,25 @@ test('rlvrc grid --emit slurm runs each cell of the compiled program as an array
     assert.equal((JSON.parse(readFileSync(result, 'utf8')) as { status: string }).status, 'finished');
   }
 });
+
+test('majority labels: the incorrect-label reward trains only where the majority is wrong, labels computed once and cached', () => {
+  const dir = userProject([TINY]);
+  const spec = readFileSync(TINY, 'utf8')
+    .replace('reward random = random(0.5)', 'reward incorrect = correct(majority_label(samples = 4, temperature = 1.0)) where majority_label != label')
+    .replace('reward in [ground_truth, random]', 'reward in [incorrect]');
+  writeFileSync(join(dir, 'tiny.rlvr'), spec);
+  assert.equal(rlvrc(['compile', 'tiny.rlvr'], { cwd: dir }).status, 0);
+  const first = program(dir, ['--out', 'runs']);
+  assert.equal(first.status, 0, first.stdout + first.stderr);
+  const log = readFileSync(join(dir, 'runs', 'reward=incorrect', 'log.txt'), 'utf8');
+  assert.match(log, /majority labels: \d+ prompt\(s\) × 4 samples at temperature 1/);
+  assert.match(log, /training prompt(s)? (selected by|satisfy) the reward's condition/);
+  const labels = readdirSync(join(dir, 'runs', '.pretrained', 'labels'));
+  assert.equal(labels.length, 1);
+  const cached = JSON.parse(readFileSync(join(dir, 'runs', '.pretrained', 'labels', labels[0]!), 'utf8')) as Record<string, string | null>;
+  assert.ok(Object.keys(cached).length >= 4);
+  // A fresh run of the same cell samples no labels again: they come from the cache.
+  const again = program(dir, ['--out', 'runs', '--fresh']);
+  assert.equal(again.status, 0, again.stdout + again.stderr);
+  assert.doesNotMatch(readFileSync(join(dir, 'runs', 'reward=incorrect', 'log.txt'), 'utf8').split('==> rlvrc').pop()!, /majority labels:/);
+});

@@ -5,12 +5,9 @@ import type { CellItem } from './data.js';
 import type { Session } from './session.js';
 import type { BuiltModel } from './model.js';
 import { renderPrompt } from './prompts.js';
-import { sample, type Sample } from '../sampler.js';
+import { sampleGroups } from './sample-groups.js';
 import { accuracyByCode, avgAtK, boxedRate, codeRate, gradeSample, greedyPassAt1, majAtK, meanLength, meanPassAtK, type GradedSample } from '../../grader/index.js';
 import type { EvalRecord } from '../run/types.js';
-
-/** Sequences per sampler call: bounds the KV cache's memory. */
-const MAX_SEQUENCES = 512;
 
 export interface PreparedEval {
   config: EvalConfig;
@@ -58,19 +55,11 @@ export function evaluate(ev: PreparedEval, built: BuiltModel, session: Session, 
   const rng = session.rng(`eval-${c.name}`, step);
   const groups: GradedSample[][] = [];
   const shown: Array<Record<string, unknown>> = [];
-  const itemsPerCall = Math.max(1, Math.floor(MAX_SEQUENCES / perItem));
-  for (let i = 0; i < ev.items.length; i += itemsPerCall) {
-    const part = ev.items.slice(i, i + itemsPerCall);
-    const samples: Sample[] = sample(built.policy, part.flatMap(it => Array<string>(perItem).fill(it.prompt)), {
-      maxNewTokens: c.max_tokens,
-      greedy: c.greedy,
-      temperature: c.greedy ? 0 : c.temperature,
-      topP: c.top_p,
-      stop: c.prompt.stop,
-      rng,
-    });
-    part.forEach((it, j) => {
-      const group = samples.slice(j * perItem, (j + 1) * perItem).map(s => gradeSample(s.text, it.label ?? '', { tokens: s.tokens.length }));
+  const opts = { maxNewTokens: c.max_tokens, greedy: c.greedy, temperature: c.greedy ? 0 : c.temperature, topP: c.top_p, stop: c.prompt.stop, rngFor: () => rng };
+  for (const { first, groups: sampled } of sampleGroups(built.policy, ev.items.map(it => it.prompt), perItem, opts)) {
+    sampled.forEach((samples, j) => {
+      const it = ev.items[first + j]!;
+      const group = samples.map(s => gradeSample(s.text, it.label ?? '', { tokens: s.tokens.length }));
       groups.push(group);
       if (shown.length < 8) shown.push({ id: it.id, prompt: it.prompt, label: it.label, response: group[0]!.response, extracted: group[0]!.extracted, correct: group[0]!.correct });
     });

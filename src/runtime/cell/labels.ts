@@ -7,15 +7,12 @@ import type { CellConfig } from './config.js';
 import type { CellItem } from './data.js';
 import type { Session } from './session.js';
 import type { BuiltModel } from './model.js';
-import { sample } from '../sampler.js';
+import { sampleGroups } from './sample-groups.js';
 import { majorityLabel } from '../../grader/index.js';
 import { canonicalJson, sha256Hex } from '../../util/canonical-json.js';
 import { writeFileAtomic } from '../../util/fs-atomic.js';
 
 export interface MajoritySpec { samples: number; temperature: number }
-
-/** Sequences per sampler call: bounds the KV cache's memory. */
-const MAX_SEQUENCES = 512;
 
 function cacheFile(spec: MajoritySpec, cell: CellConfig, session: Session): string {
   const key = sha256Hex(canonicalJson({ model: cell.model, data: cell.data, spec, max_tokens: cell.algorithm.max_tokens, stop: cell.algorithm.stop, prompt: cell.prompt, backend: session.backend.name })).slice(0, 32);
@@ -27,22 +24,19 @@ export async function majorityLabels(items: CellItem[], spec: MajoritySpec, buil
   const file = cacheFile(spec, cell, session);
   const cache: Record<string, string | null> = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string | null>) : {};
   const todo = items.filter(it => !(it.id in cache));
-  const perCall = Math.max(1, Math.floor(MAX_SEQUENCES / spec.samples));
-  for (let i = 0; i < todo.length; i += perCall) {
-    session.ctx.throwIfStopped();
-    const group = todo.slice(i, i + perCall);
-    const prompts = group.flatMap(it => Array<string>(spec.samples).fill(it.prompt));
-    const samples = sample(built.policy, prompts, {
-      maxNewTokens: cell.algorithm.max_tokens,
-      temperature: spec.temperature,
-      stop: [...new Set([...cell.algorithm.stop, ...cell.prompt.stop])],
-      // One stream per prompt id: a label does not depend on which other prompts shared its batch.
-      rng: session.rng('majority', group.map(g => g.id).join('|')),
-    });
-    group.forEach((it, g) => {
-      cache[it.id] = majorityLabel(samples.slice(g * spec.samples, (g + 1) * spec.samples).map(s => s.text)).answer;
+  const chunks = sampleGroups(built.policy, todo.map(it => it.prompt), spec.samples, {
+    maxNewTokens: cell.algorithm.max_tokens,
+    temperature: spec.temperature,
+    stop: [...new Set([...cell.algorithm.stop, ...cell.prompt.stop])],
+    // Seeded by the ids of the prompts in the call: a label does not depend on what was sampled before it.
+    rngFor: (first, count) => session.rng('majority', todo.slice(first, first + count).map(it => it.id).join('|')),
+  });
+  for (const { first, groups } of chunks) {
+    groups.forEach((samples, g) => {
+      cache[todo[first + g]!.id] = majorityLabel(samples.map(s => s.text)).answer;
     });
     await new Promise(r => setImmediate(r));
+    session.ctx.throwIfStopped();
   }
   if (todo.length > 0) {
     mkdirSync(join(session.cacheDir, 'labels'), { recursive: true });
