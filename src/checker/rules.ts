@@ -3,7 +3,6 @@
 // The arithmetic world's own validation (src/runtime/world) is reused, so the checker and the runtime
 // can never disagree about what a valid world or corpus is.
 import { toRuntimeFamily, toRuntimeWorld } from '../runtime/cell/world.js';
-export { toRuntimeFamily, toRuntimeWorld };
 import {
   FAMILY_DEFAULTS, maxLengths, validateFamilyConfig, validateWorldConfig, withFamilyDefaults,
   type FamilyConfig, type FamilyInput, type FamilyPresetName,
