@@ -51,6 +51,7 @@ export function metricsOf(config: EvalConfig, groups: GradedSample[][]): Record<
 /** Runs one evaluation at `step` and logs it (eval.jsonl) with a few of its samples (samples.jsonl). */
 export function evaluate(ev: PreparedEval, built: BuiltModel, session: Session, step: number): EvalRecord {
   const c = ev.config;
+  const started = performance.now();
   const perItem = c.greedy ? 1 : c.samples;
   const rng = session.rng(`eval-${c.name}`, step);
   const groups: GradedSample[][] = [];
@@ -67,5 +68,6 @@ export function evaluate(ev: PreparedEval, built: BuiltModel, session: Session, 
   const record: EvalRecord = { step, name: c.name, ...metricsOf(c, groups) };
   session.ctx.logEval(record);
   session.ctx.logSamples(step, shown.map(s => ({ eval: c.name, ...s })));
+  session.ctx.log(`eval ${c.name} at step ${step}: ${ev.items.length} prompt(s) × ${perItem} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return record;
 }

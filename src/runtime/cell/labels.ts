@@ -24,6 +24,7 @@ export async function majorityLabels(items: CellItem[], spec: MajoritySpec, buil
   const file = cacheFile(spec, cell, session);
   const cache: Record<string, string | null> = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string | null>) : {};
   const todo = items.filter(it => !(it.id in cache));
+  const started = performance.now();
   const chunks = sampleGroups(built.policy, todo.map(it => it.prompt), spec.samples, {
     maxNewTokens: cell.algorithm.max_tokens,
     temperature: spec.temperature,
@@ -43,7 +44,7 @@ export async function majorityLabels(items: CellItem[], spec: MajoritySpec, buil
     // Re-read and merge: another cell process may have added labels meanwhile.
     const merged = { ...(existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string | null>) : {}), ...cache };
     writeFileAtomic(file, JSON.stringify(merged));
-    session.ctx.log(`majority labels: ${todo.length} prompt(s) × ${spec.samples} samples at temperature ${spec.temperature}`);
+    session.ctx.log(`majority labels: ${todo.length} prompt(s) × ${spec.samples} samples at temperature ${spec.temperature} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
   for (const it of items) it.majority_label = cache[it.id] ?? null;
 }

@@ -62,6 +62,7 @@ async function trainStage(policy: Policy, stage: StageConfig, index: number, m: 
   let last = NaN;
   let window = 0;
   let windowLoss = 0;
+  const started = performance.now();
   try {
     for (let s = 0; s < stage.steps; s++) {
       session.ctx.throwIfStopped();
@@ -70,7 +71,8 @@ async function trainStage(policy: Policy, stage: StageConfig, index: number, m: 
       window++;
       if (stats.step % 100 === 0 || stats.step === stage.steps) {
         last = windowLoss / window;
-        session.ctx.log(`${label}: step ${stats.step}/${stage.steps} loss ${last.toFixed(4)}`);
+        const done = stats.step === stage.steps ? ` (${((performance.now() - started) / 1000).toFixed(1)} s)` : '';
+        session.ctx.log(`${label}: step ${stats.step}/${stage.steps} loss ${last.toFixed(4)}${done}`);
         window = 0;
         windowLoss = 0;
       }
