@@ -14,7 +14,7 @@ export interface ReportIO {
   cwd?: string;
 }
 
-export const REPORT_USAGE = 'rlvrc report DIR [--metric NAME]... [--out DIR]';
+export const REPORT_USAGE = 'rlvrc report DIR [--metric NAME]... [--gain] [--out DIR]';
 
 export async function reportCommand(args: string[], io: ReportIO): Promise<number> {
   const usage = (message: string): number => {
@@ -24,12 +24,14 @@ export async function reportCommand(args: string[], io: ReportIO): Promise<numbe
   const positional: string[] = [];
   const metrics: string[] = [];
   let out: string | null = null;
+  let gains = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const eq = a.indexOf('=');
     const name = a.startsWith('--') ? (eq >= 0 ? a.slice(2, eq) : a.slice(2)) : null;
     if (name === null) { positional.push(a); continue; }
-    if (name === 'help') { io.stdout(`${REPORT_USAGE}\n\nWrites report.md, report.csv, cells.csv and eval-curve SVGs for the runs under DIR (default into DIR/report).\n`); return 0; }
+    if (name === 'help') { io.stdout(`${REPORT_USAGE}\n\nWrites report.md, report.csv, cells.csv and eval-curve SVGs for the runs under DIR (default into DIR/report).\n--gain adds <eval>.<metric>.gain for every eval metric: its last value minus its value at step 0.\n`); return 0; }
+    if (name === 'gain') { gains = true; continue; }
     if (name !== 'metric' && name !== 'out') return usage(`unknown option '${a}'`);
     const value = eq >= 0 ? a.slice(eq + 1) : args[++i];
     if (value === undefined || value === '') return usage(`--${name} needs a value`);
@@ -46,7 +48,7 @@ export async function reportCommand(args: string[], io: ReportIO): Promise<numbe
       io.stderr(`rlvrc report: no cell directories (directories holding manifest.json) under ${positional[0]}\n`);
       return 1;
     }
-    const report = buildReport(cells, metrics.length ? { metrics } : {});
+    const report = buildReport(cells, { ...(metrics.length ? { metrics } : {}), ...(gains ? { gains } : {}) });
     const target = out !== null ? resolve(cwd, out) : join(dir, 'report');
     mkdirSync(target, { recursive: true });
     for (const [name, content] of report.files) writeFileAtomic(join(target, name), content);

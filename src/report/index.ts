@@ -11,6 +11,7 @@ import { closest } from '../util/suggest.js';
 import { buildCurves, evalMetricNames, type Curve } from './curves.js';
 import type { LoadedCell } from './load.js';
 import { renderCurve } from './svg.js';
+import { GAIN_SUFFIX, withGains } from './gains.js';
 import { compareValues, GRID_AXIS, groupCells, metricNames, MISSING, SEED_AXIS, varyingAxes, type Axis, type Group, type Stat } from './table.js';
 
 export { loadRuns } from './load.js';
@@ -27,6 +28,8 @@ export class ReportUsageError extends ReportError {
 export interface ReportOptions {
   /** Final metrics to show (default: all, in first-appearance order); also limits the plots. */
   metrics?: string[];
+  /** Add `<eval>.<metric>.gain` (last evaluation minus step 0) for every final eval metric; implied by a --metric naming one. */
+  gains?: boolean;
 }
 
 export interface Report {
@@ -125,8 +128,10 @@ export function plotFileName(metric: string): string {
   return `${metric.replace(/[^A-Za-z0-9._-]/g, '_')}.svg`;
 }
 
-export function buildReport(cells: LoadedCell[], options: ReportOptions = {}): Report {
-  if (cells.length === 0) throw new ReportError('no cell directories (directories holding manifest.json) found');
+export function buildReport(loaded: LoadedCell[], options: ReportOptions = {}): Report {
+  if (loaded.length === 0) throw new ReportError('no cell directories (directories holding manifest.json) found');
+  const gains = options.gains === true || (options.metrics ?? []).some(m => m.endsWith(GAIN_SUFFIX));
+  const cells = gains ? withGains(loaded) : loaded;
   const axes = varyingAxes(cells);
   const groupAxes = axes.filter(a => a.name !== SEED_AXIS);
   const available = metricNames(cells);
@@ -160,6 +165,7 @@ export function buildReport(cells: LoadedCell[], options: ReportOptions = {}): R
   md += `Axes: ${groupAxes.length ? groupAxes.map(a => `${a.name} (${a.values.filter(v => v !== MISSING).join(', ')})`).join('; ') : 'none'}` +
     `${seedAxis ? `; seeds: ${seedAxis.values.join(', ')}` : ''}.\n`;
   md += `Each entry is the mean ± sample standard deviation over a group's finished cells (seeds), n the number of cells averaged.\n`;
+  if (gains) md += `A metric ending in \`${GAIN_SUFFIX}\` is the change from step 0 (before training) to the last evaluation.\n`;
   md += resultSections(metrics, groups, groupAxes);
   if (curves.length) {
     md += `\n## Eval curves\n\nMean over each group's cells at every evaluated step (failed cells left out).\n`;

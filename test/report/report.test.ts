@@ -107,6 +107,28 @@ describe('options and bad input', () => {
     assert.doesNotMatch(md, /math.accuracy/);
   });
 
+  test('--gain adds each eval metric\'s change from step 0, computed from eval.jsonl (checked here by hand)', async () => {
+    const runs = copyRuns(paperMini);
+    const r = await report([runs, '--gain', '--metric', 'math.accuracy.gain'], '/');
+    assert.equal(r.code, 0, r.err);
+    const csvLine = (l: string) => [...l.matchAll(/("(?:[^"]|"")*"|[^,]*)(?:,|$)/g)].map(m => m[1]!.replace(/^"|"$/g, '').replaceAll('""', '"')).slice(0, -1);
+    const rows = readFileSync(join(runs, 'report', 'cells.csv'), 'utf8').trim().split('\n').map(csvLine);
+    assert.deepEqual(rows[0]!.slice(-1), ['math.accuracy.gain']);
+    let checked = 0;
+    for (const row of rows.slice(1)) {
+      const cell = row[0]!;
+      const evals = readFileSync(join(runs, cell, 'eval.jsonl'), 'utf8').trim().split('\n').flatMap(l => { try { return [JSON.parse(l) as { step: number; name: string; accuracy: number }]; } catch { return []; } }); // a torn last line is skipped, as the report does
+      const math = evals.filter(e => e.name === 'math');
+      if (row.at(-3) !== 'finished') continue;
+      assert.ok(Math.abs(Number(row.at(-1)) - (math.at(-1)!.accuracy - math[0]!.accuracy)) < 1e-6, `${cell}: ${row.at(-1)}`);
+      checked++;
+    }
+    assert.ok(checked >= 4, `${checked} finished cells checked`);
+    assert.match(readFileSync(join(runs, 'report', 'report.md'), 'utf8'), /ending in `\.gain` is the change from step 0/);
+    // Naming a gain metric implies --gain.
+    assert.equal((await report([runs, '--metric', 'math.code_rate.gain'], '/')).code, 0);
+  });
+
   test('usage errors exit 2, broken artifacts exit 1 naming the file and line', async () => {
     const runs = copyRuns(paperMini);
     const cwd = join(runs, '..');
