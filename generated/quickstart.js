@@ -7,7 +7,7 @@ import * as rt from 'rlvrc/runtime';
 // ---- rewards, compiled from their expressions --------------------------------------------------
 /** reward: correct(label) */
 function reward_ground_truth(s, item, rng) {
-    return rt.cell.reward.correct(s.text, item.label);
+    return rt.cell.reward.correct(s.text, item.label, s.r1Style);
 }
 /** Each cell's reward, by the reward's text in its config. */
 const REWARDS = {

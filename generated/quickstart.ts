@@ -8,8 +8,8 @@ import * as rt from 'rlvrc/runtime';
 // ---- rewards, compiled from their expressions --------------------------------------------------
 
 /** reward: correct(label) */
-function reward_ground_truth(s: rt.Sample, item: rt.cell.CellItem, rng: rt.Rng): number {
-  return rt.cell.reward.correct(s.text, item.label);
+function reward_ground_truth(s: rt.cell.CellResponse, item: rt.cell.CellItem, rng: rt.Rng): number {
+  return rt.cell.reward.correct(s.text, item.label, s.r1Style);
 }
 
 /** Each cell's reward, by the reward's text in its config. */

@@ -11,7 +11,7 @@ function reward_random(s, item, rng) {
 }
 /** reward: boxed_nonempty */
 function reward_format(s, item, rng) {
-    return rt.cell.reward.boxedNonempty(s.text);
+    return rt.cell.reward.boxedNonempty(s.text, s.r1Style);
 }
 /** Each cell's reward, by the reward's text in its config. */
 const REWARDS = {

@@ -8,13 +8,13 @@ import * as rt from 'rlvrc/runtime';
 // ---- rewards, compiled from their expressions --------------------------------------------------
 
 /** reward: random(0.5) */
-function reward_random(s: rt.Sample, item: rt.cell.CellItem, rng: rt.Rng): number {
+function reward_random(s: rt.cell.CellResponse, item: rt.cell.CellItem, rng: rt.Rng): number {
   return rt.cell.reward.coin(rng, 0.5);
 }
 
 /** reward: boxed_nonempty */
-function reward_format(s: rt.Sample, item: rt.cell.CellItem, rng: rt.Rng): number {
-  return rt.cell.reward.boxedNonempty(s.text);
+function reward_format(s: rt.cell.CellResponse, item: rt.cell.CellItem, rng: rt.Rng): number {
+  return rt.cell.reward.boxedNonempty(s.text, s.r1Style);
 }
 
 /** Each cell's reward, by the reward's text in its config. */

@@ -99,7 +99,7 @@ export function explainCell(c: CellConfig, file: string): string {
     ...header,
     '',
     'Objective',
-    explainObjective(c),
+    c.train.steps === 0 ? `No training (steps = 0): the evals (${c.evals.map(e => e.name).join(', ') || 'none'}) run once, on the starting model.` : explainObjective(c),
     '',
     'Resolved configuration',
     ...flatten(config).filter(l => !/^(id|experiment|language|format) = /.test(l)).map(l => `  ${l}`),

@@ -146,6 +146,10 @@ export function lowerPrompt(d: DeclValue | undefined, model: ModelConfig | undef
     user: f.get('user') as string,
     stop: f.get('stop') as string[],
   };
+  // Written only when set, so the configs (and hashes) of cells that do not use them are unchanged.
+  const prefix = f.get('response_prefix') as string;
+  if (prefix !== '') cfg.response_prefix = prefix;
+  if (f.get('r1_style') === true) cfg.r1_style = true;
   R.promptRules(cfg, f, ctx.rep);
   return cfg;
 }

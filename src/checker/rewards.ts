@@ -10,7 +10,8 @@ import { suggest } from '../util/suggest.js';
 import { containsHole, numberLiteral, shapeOf, unparen } from './types.js';
 import type { Loc } from './values.js';
 
-export interface MajoritySpec { samples: number; temperature: number }
+/** online: TTRL's labels, recomputed from the current policy every step (set only when true). */
+export interface MajoritySpec { samples: number; temperature: number; online?: true }
 import type { Condition, CondOperand, RewardNode } from '../runtime/cell/config.js';
 export type { Condition, CondOperand, RewardNode };
 
@@ -63,6 +64,11 @@ export function lowerReward(expr: Expr, env: RewardEnv): RewardIR | undefined {
     env.report(rules.noMajority(), { file: env.file, span: (e as { condition: Expr }).condition.span });
     return undefined;
   }
+  if (hasOnlineMajority(l.node)) {
+    // A subset of prompts is chosen once, before training; online labels change every step.
+    if (usesMajority) return void env.report(rules.onlineMajorityWhere(), { file: env.file, span: (e as { condition: Expr }).condition.span });
+    if (l.filters.some(conditionReadsMajority)) return void env.report(rules.onlineMajorityWhere(), at(env, body));
+  }
   const filters = [...l.filters, ...(filter ? [filter] : [])];
   return {
     expr: l.node,
@@ -83,6 +89,26 @@ function hasMajority(n: RewardNode): boolean {
     case 'if': return hasMajority(n.cond) || hasMajority(n.then) || hasMajority(n.else);
     case 'named': return hasMajority(n.reward);
     default: return false;
+  }
+}
+
+function hasOnlineMajority(n: RewardNode): boolean {
+  switch (n.op) {
+    case 'correct': return n.target === 'majority_label' && n.online === true;
+    case 'not': return hasOnlineMajority(n.arg);
+    case 'and': case 'or': return n.args.some(hasOnlineMajority);
+    case 'sum': return n.terms.some(t => hasOnlineMajority(t.term));
+    case 'if': return hasOnlineMajority(n.cond) || hasOnlineMajority(n.then) || hasOnlineMajority(n.else);
+    case 'named': return hasOnlineMajority(n.reward);
+    default: return false;
+  }
+}
+
+function conditionReadsMajority(c: Condition): boolean {
+  switch (c.op) {
+    case 'and': case 'or': return c.args.some(conditionReadsMajority);
+    case 'not': return conditionReadsMajority(c.arg);
+    default: return [c.left, c.right].some(o => 'var' in o && o.var === 'majority_label');
   }
 }
 
@@ -254,9 +280,15 @@ function majorityArgs(c: Call, env: RewardEnv): MajoritySpec | undefined {
   const out: MajoritySpec = { samples: 64, temperature: 1 };
   for (const arg of c.args) {
     const key = arg.name?.text;
-    if (key !== 'samples' && key !== 'temperature') {
-      env.report(types.badArguments('majority_label', key ? `unknown argument '${key}'` : 'arguments must be named', 'majority_label(samples = 64, temperature = 1.0)'), at(env, arg));
+    if (key !== 'samples' && key !== 'temperature' && key !== 'online') {
+      env.report(types.badArguments('majority_label', key ? `unknown argument '${key}'` : 'arguments must be named', 'majority_label(samples = 64, temperature = 1.0, online = false)'), at(env, arg));
       return undefined;
+    }
+    if (key === 'online') {
+      const b = unparen(arg.value);
+      if (b.kind !== 'Bool') return void env.report(types.typeMismatch('majority_label online', 'true or false', shapeOf(arg.value)), at(env, arg.value));
+      if (b.value) out.online = true;
+      continue;
     }
     const n = numberLiteral(arg.value);
     if (!n) return void env.report(types.typeMismatch(`majority_label ${key}`, 'a number', shapeOf(arg.value)), at(env, arg.value));
@@ -322,7 +354,7 @@ export function rewardText(n: RewardNode, parentPrec = 0): string {
   const wrap = (prec: number, s: string) => (prec < parentPrec ? `(${s})` : s);
   switch (n.op) {
     case 'correct':
-      return n.target === 'label' ? 'correct(label)' : `correct(majority_label(samples = ${n.samples}, temperature = ${num(n.temperature)}))`;
+      return n.target === 'label' ? 'correct(label)' : `correct(majority_label(samples = ${n.samples}, temperature = ${num(n.temperature)}${n.online ? ', online = true' : ''}))`;
     case 'boxed_nonempty': return 'boxed_nonempty';
     case 'random': return `random(${num(n.p)})`;
     case 'contains': return `contains(${JSON.stringify(n.text)})`;

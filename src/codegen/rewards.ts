@@ -32,7 +32,7 @@ export class RewardCompiler {
     const entry: RewardFunction = { name: fn, text, source: '' };
     this.functions.set(key, entry);
     const body = this.expr(node);
-    entry.source = `function ${fn}(s: rt.Sample, item: rt.cell.CellItem, rng: rt.Rng): number {\n  return ${body};\n}`;
+    entry.source = `function ${fn}(s: rt.cell.CellResponse, item: rt.cell.CellItem, rng: rt.Rng): number {\n  return ${body};\n}`;
     return fn;
   }
 
@@ -42,8 +42,8 @@ export class RewardCompiler {
 
   private expr(n: RewardNode): string {
     switch (n.op) {
-      case 'correct': return `${R}.correct(s.text, ${n.target === 'label' ? 'item.label' : 'item.majority_label'})`;
-      case 'boxed_nonempty': return `${R}.boxedNonempty(s.text)`;
+      case 'correct': return `${R}.correct(s.text, ${n.target === 'label' ? 'item.label' : 'item.majority_label'}, s.r1Style)`;
+      case 'boxed_nonempty': return `${R}.boxedNonempty(s.text, s.r1Style)`;
       case 'random': return `${R}.coin(rng, ${literal(n.p)})`;
       case 'contains': return `${R}.contains(s.text, ${literal(n.text)})`;
       case 'no_repetition': return `${R}.noRepetition(s.text, ${literal(n.min_length)}, ${literal(n.max_length)}, ${literal(n.min_repeats)})`;

@@ -357,6 +357,12 @@ export const rules = {
       label: 'second train block',
       fix: "vary what differs with a grid axis (e.g. 'reward in [a, b]') instead",
     }),
+  onlineMajorityWhere: () =>
+    error('RLVR5025', "a 'where' condition cannot use majority_label when the majority labels are online", {
+      label: 'the prompt subset would depend on labels that change every step',
+      detail: "The training prompts a 'where' condition selects are chosen once, before training; majority_label(online = true) (TTRL) recomputes the labels from the current policy before every step.",
+      fix: 'drop online = true to compare with labels computed once from the starting model, or drop the condition on majority_label',
+    }),
 } as const;
 
 // ---- 6xxx: files and imports ----------------------------------------------------------------------------

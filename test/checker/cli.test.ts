@@ -22,8 +22,8 @@ test('check --cells lists every cell id and the count', async () => {
   assert.equal(r.code, 0);
   const lines = r.out.trimEnd().split('\n');
   assert.deepEqual(lines.slice(0, 2), ['quickstart (experiments/quickstart.rlvr): 1 cell', '  default']);
-  assert.equal(lines[2], 'paper_mini (experiments/paper-mini.rlvr): 79 cells');
-  assert.equal(lines.length, 2 + 1 + 79);
+  assert.equal(lines[2], 'paper_mini (experiments/paper-mini.rlvr): 85 cells');
+  assert.equal(lines.length, 2 + 1 + 85);
   assert.match(r.err, /^warning\[RLVR5009\]/, 'the intended warnings still go to stderr');
 });
 
@@ -32,7 +32,7 @@ test('check --format json carries the cell ids, per experiment and in one list',
   const doc = JSON.parse(r.out) as { valid: boolean; cells: string[]; experiments: Array<{ name: string; cells: string[]; source_sha256: string }> };
   assert.equal(r.code, 0);
   assert.equal(doc.valid, true);
-  assert.equal(doc.cells.length, 79);
+  assert.equal(doc.cells.length, 85);
   assert.deepEqual(doc.experiments[0]!.cells, doc.cells);
   assert.match(doc.experiments[0]!.source_sha256, /^[0-9a-f]{64}$/);
 });

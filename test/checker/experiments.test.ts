@@ -35,11 +35,14 @@ test('the only warnings are the intended ones: paper-mini\'s and paper\'s contro
   assert.equal(paper.length, 18);
 });
 
-test('paper.rlvr declares a grid for every row of the paper\'s grid that the language can express', () => {
+test('paper.rlvr declares a grid for every one of the 14 rows of the paper\'s grid (paper.md section 3)', () => {
   const ir = checkAll().experiments.find(e => e.name === 'paper')!;
+  // Rows 1-14 in paper.md's order; code-frequency tracking (5) and the strategy-switch analysis (6) are
+  // the code_rate / accuracy_code / accuracy_language metrics of the main sweep's evals.
   assert.deepEqual(ir.grids.map(g => g.name), [
-    'main', 'cross_model', 'cross_model_base_llama', 'headline_one_shot', 'one_shot', 'python_and_repetition',
-    'python_and_repetition_base_llama', 'no_python', 'gamma', 'clipping', 'prompts', 'rl_trained',
+    'main', 'cross_model', 'cross_model_base_llama', 'headline_one_shot', 'one_shot', 'ttrl', 'ttrl_base_llama',
+    'python_and_repetition', 'python_and_repetition_base_llama', 'no_python', 'gamma', 'clipping', 'prompts',
+    'rl_trained', 'code_forcing',
   ]);
   const cells = (grid: string) => ir.grids.find(g => g.name === grid)!.cells.length;
   assert.equal(cells('main'), 2 * 5);
@@ -48,13 +51,31 @@ test('paper.rlvr declares a grid for every row of the paper\'s grid that the lan
   assert.equal(cells('clipping'), 4 * 3);
   assert.equal(cells('prompts'), 5 * 3);
   assert.equal(cells('gamma'), 4);
-  // The paper's hyperparameters (paper.md section 4) in every cell.
+  assert.equal(cells('ttrl') + cells('ttrl_base_llama'), 10);
+  assert.equal(cells('code_forcing'), 8 * 2);
+  const main = ir.grids.find(g => g.name === 'main')!.cells.map(id => ir.cells.find(c => c.id === id)!);
+  assert.ok(main.every(c => ['code_rate', 'accuracy_code', 'accuracy_language'].every(m => c.evals[0]!.metrics.includes(m as never))), 'rows 5-6: code frequency and per-strategy accuracy in every main-sweep eval');
+  // TTRL: online majority labels on MATH-500's own prompts, 100 steps.
+  for (const c of ir.cells.filter(c => c.grid?.startsWith('ttrl'))) {
+    assert.deepEqual(c.reward.expr, { op: 'correct', target: 'majority_label', samples: 64, temperature: 1, online: true });
+    assert.equal(c.data.name, 'math500');
+    assert.equal(c.train.steps, 100);
+  }
+  // Code forcing: no training; the forced cells' evals start every response with the paper's sentence.
+  for (const c of ir.cells.filter(c => c.grid === 'code_forcing')) {
+    assert.equal(c.train.steps, 0);
+    const forced = c.axes.prompt === 'code_forcing';
+    assert.equal(c.evals[0]!.prompt.response_prefix, forced ? "Let's solve this using Python." : undefined);
+  }
+  // Base Llama runs grade after the last <answer> (the paper's _r1_style rewards).
+  assert.ok(ir.cells.filter(c => c.prompt.name === 'r1').every(c => c.prompt.r1_style === true));
+  // The paper's hyperparameters (paper.md section 4) in every cell that trains.
   for (const c of ir.cells) {
     assert.equal(c.optimizer.lr, 5e-7);
     assert.deepEqual(c.optimizer.betas, [0.9, 0.95]);
     assert.equal(c.algorithm.group, 16);
     assert.equal(c.algorithm.max_tokens, 3072);
-    assert.equal(c.train.steps, 300);
+    assert.equal(c.train.steps, c.grid === 'code_forcing' ? 0 : c.grid?.startsWith('ttrl') ? 100 : 300);
   }
   assert.equal(ir.cells.filter(c => c.algorithm.name === 'grpo').every(c => c.algorithm.updates_per_step === 8 && c.algorithm.clip?.low === 0.2), true);
 });
@@ -101,9 +122,9 @@ test('paper-mini: each grid has the product of its axes minus its exclusions, an
     assert.equal(got.cells.length, expected.length, `grid ${g.name!.text}`);
     for (const c of expected) runs.add(JSON.stringify({ ...defaults, ...c }, Object.keys({ ...defaults, ...c }).sort()));
   }
-  assert.equal(ir.grids.map(x => x.cells.length).join('+'), '63+9+10');
+  assert.equal(ir.grids.map(x => x.cells.length).join('+'), '63+9+10+6');
   assert.equal(ir.cells.length, runs.size);
-  assert.equal(ir.cells.length + ir.duplicates.length, 63 + 9 + 10);
+  assert.equal(ir.cells.length + ir.duplicates.length, 63 + 9 + 10 + 6);
   assert.deepEqual(ir.duplicates.map(d => d.id), [1, 2, 3].map(s => `clipping/model=qwen_math_like,reward=random,algorithm=grpo,seed=${s}`));
 });
 

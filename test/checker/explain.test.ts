@@ -47,8 +47,8 @@ test('explain without --cell prints the count and every id', async () => {
   const r = await run(['experiments/paper-mini.rlvr']);
   assert.equal(r.code, 0);
   const lines = r.out.trimEnd().split('\n');
-  assert.equal(lines[0], 'paper_mini (experiments/paper-mini.rlvr): 79 cells');
-  assert.equal(lines.filter(l => /^ {2}\S+$/.test(l)).length, 79);
+  assert.equal(lines[0], 'paper_mini (experiments/paper-mini.rlvr): 85 cells');
+  assert.equal(lines.filter(l => /^ {2}\S+$/.test(l)).length, 85);
   assert.ok(lines.includes('  clipping/model=qwen_math_like,reward=random,algorithm=grpo,seed=1  (same run as rewards/model=qwen_math_like,reward=random,seed=1)'));
 });
 

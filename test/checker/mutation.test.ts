@@ -14,7 +14,7 @@ const FILES = ['experiments/quickstart.rlvr', 'experiments/paper-mini.rlvr'];
 
 /** An out-of-range replacement for numeric fields, by field name (from the language reference). */
 const BAD_NUMBER: Record<string, string> = {
-  layers: '0', d_model: '0', heads: '0', context: '0', steps: '0', batch: '0', every: '0', samples: '0',
+  layers: '0', d_model: '0', heads: '0', context: '0', steps: '-1', batch: '0', every: '0', samples: '0',
   prompts_per_step: '0', group: '1', minibatch: '0', max_tokens: '0', train: '-1', test: '-1', max_mul: '-1',
   share: '1.5', accuracy: '-0.1', top_p: '1.5', clip: '1.5', kl: '-1', entropy: '-1', lr: '0', temperature: '-1',
   weight_decay: '-1', grad_clip: '0', seed: '-1', language: '2',

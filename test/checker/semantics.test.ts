@@ -148,3 +148,29 @@ test('names lost to a syntax error in an imported file are not reported again in
   assert.ok(r.diagnostics.length > 0);
   assert.ok(r.diagnostics.every(d => d.file === 'common.rlvr' && d.code.startsWith('RLVR1')), JSON.stringify(codes(r)));
 });
+
+test('prompt response_prefix and r1_style reach the cell (and its evals) only when set; steps = 0 is an evaluation-only cell', () => {
+  const r = run({
+    'common.rlvr': COMMON,
+    'main.rlvr': exp(`prompt plain { template = raw }
+  prompt forced = plain with { response_prefix = "python:", r1_style }
+  ${TRAIN}
+  eval held { data = arith.test, greedy }
+  grid { prompt in [plain, forced], steps in [0, 5] }`),
+  });
+  assert.deepEqual(codes(r), []);
+  const cells = r.experiments[0]!.cells;
+  assert.deepEqual(cells.map(c => c.id), ['prompt=plain,steps=0', 'prompt=plain,steps=5', 'prompt=forced,steps=0', 'prompt=forced,steps=5']);
+  const [plain, , forced] = cells;
+  assert.deepEqual(Object.keys(plain!.prompt).sort(), ['name', 'stop', 'system', 'template', 'user'], 'unset fields stay out of the config and its hash');
+  assert.equal(plain!.train.steps, 0);
+  assert.equal(forced!.prompt.response_prefix, 'python:');
+  assert.equal(forced!.prompt.r1_style, true);
+  assert.deepEqual(forced!.evals[0]!.prompt, forced!.prompt, "an eval without its own prompt uses the train block's");
+});
+
+test('steps must be a whole number ≥ 0', () => {
+  const r = run({ 'common.rlvr': COMMON, 'main.rlvr': exp(TRAIN.replace('steps = 5', 'steps = -1')) });
+  assert.deepEqual(codes(r), ['main.rlvr:4 RLVR3002']);
+  assert.match(r.diagnostics[0]!.summary, /≥ 0|>= 0|at least 0|non-negative/, r.diagnostics[0]!.summary);
+});

@@ -10,7 +10,7 @@ export const train: BlockSpec = {
     algorithm: req(T.ref('algorithm'), 'the RL algorithm'),
     optimizer: req(T.ref('optimizer'), 'the optimizer'),
     prompt: opt(T.union(T.ref('prompt'), T.none()), null, 'how a problem becomes the model input; none: the question itself (raw) for a transformer, the chat template for hf models'),
-    steps: req(T.positiveInt(), 'rollout steps'),
+    steps: req(T.count(), 'rollout steps; 0 evaluates the model without training'),
     checkpoint_every: opt(T.positiveInt(), 50, 'save a checkpoint every N steps (and at the end)'),
   },
 };

@@ -1,20 +1,23 @@
 // Which training prompts a cell sees, in which order. The order is a shuffle of the dataset by the cell's
 // 'data' seed. When the reward carries a `where` filter (the incorrect-label subset, one-shot RL), the
 // prompts are taken in that order until enough pass it; majority labels, when the reward needs them, are
-// computed for exactly the prompts examined, once, and cached. Step s always gets the same batch, so a
-// resumed run needs no data state.
-import type { CellConfig, RewardNode } from './config.js';
+// computed for exactly the prompts examined, once, and cached. Online majority labels (TTRL,
+// `majority_label(online = true)`) are instead recomputed from the current policy for each step's batch
+// (onlineMajorityLabels). Step s always gets the same batch, so a resumed run needs no data state.
+import type { CellConfig, Condition, RewardNode } from './config.js';
 import type { CellItem } from './data.js';
 import type { Session } from './session.js';
 import type { BuiltModel } from './model.js';
-import { majorityLabels, type MajoritySpec } from './labels.js';
+import { majorityLabels, onlineMajorityLabels, type MajoritySpec } from './labels.js';
 
 export type ItemFilter = (item: CellItem) => boolean;
 
-/** The majority-vote spec a reward reads (`correct(majority_label(samples = N, temperature = T))`), if any. */
+/** The majority-vote spec a reward reads (`correct(majority_label(samples = N, temperature = T[, online = true]))`), if any. */
 export function majoritySpecOf(node: RewardNode): MajoritySpec | null {
   switch (node.op) {
-    case 'correct': return node.target === 'majority_label' ? { samples: node.samples, temperature: node.temperature } : null;
+    case 'correct':
+      if (node.target !== 'majority_label') return null;
+      return node.online === true ? { samples: node.samples, temperature: node.temperature, online: true } : { samples: node.samples, temperature: node.temperature };
     case 'not': return majoritySpecOf(node.arg);
     case 'and': case 'or': return node.args.map(majoritySpecOf).find(Boolean) ?? null;
     case 'sum': return node.terms.map(t => majoritySpecOf(t.term)).find(Boolean) ?? null;
@@ -24,15 +27,36 @@ export function majoritySpecOf(node: RewardNode): MajoritySpec | null {
   }
 }
 
+/** Whether a `where` condition reads majority_label. */
+function conditionReadsMajority(c: Condition): boolean {
+  switch (c.op) {
+    case 'and': case 'or': return c.args.some(conditionReadsMajority);
+    case 'not': return conditionReadsMajority(c.arg);
+    default: return [c.left, c.right].some(o => 'var' in o && o.var === 'majority_label');
+  }
+}
+
+/** What batch(step) needs to label its prompts online: the spec and the policy being trained. */
+interface Online { spec: MajoritySpec; built: BuiltModel; cell: CellConfig }
+
 export class TrainingPrompts {
-  private constructor(readonly items: readonly CellItem[], private readonly perStep: number, private readonly session: Session) {}
+  private constructor(readonly items: readonly CellItem[], private readonly perStep: number, private readonly session: Session, private readonly online: Online | null = null) {}
 
   /** The prompts of the cell's training, examined in data order until `steps × prompts_per_step` pass the filter (or the data runs out). */
   static async select(all: CellItem[], cell: CellConfig, built: BuiltModel, session: Session, filter: ItemFilter | null): Promise<TrainingPrompts> {
     const perStep = cell.algorithm.prompts_per_step;
+    if (cell.train.steps === 0) return new TrainingPrompts([], perStep, session); // evaluation only
     const order = session.rng('data-order').shuffle([...all]);
-    const majority = majoritySpecOf(cell.reward.expr);
-    if (!filter && !majority) return new TrainingPrompts(order, perStep, session);
+    let majority = majoritySpecOf(cell.reward.expr);
+    let online: Online | null = null;
+    if (majority?.online) {
+      // The checker rejects this (RLVR5025): a subset cannot depend on labels that change every step.
+      if (cell.reward.filter && conditionReadsMajority(cell.reward.filter)) throw new Error(`online majority labels cannot select training prompts (${cell.reward.text})`);
+      session.ctx.log(`majority labels: online, ${majority.samples} samples per prompt at temperature ${majority.temperature}, recomputed every step`);
+      online = { spec: majority, built, cell };
+      majority = null;
+    }
+    if (!filter && !majority) return new TrainingPrompts(order, perStep, session, online);
     const need = cell.train.steps * perStep;
     const chosen: CellItem[] = [];
     const chunk = Math.max(perStep, 32);
@@ -44,10 +68,13 @@ export class TrainingPrompts {
     if (chosen.length === 0) throw new Error(`no training prompt satisfies the reward's condition (${cell.reward.text})`);
     if (chosen.length < need) session.ctx.log(`${chosen.length} training prompt(s) satisfy the reward's condition; they repeat across epochs`);
     else session.ctx.log(`${chosen.length} training prompts selected by the reward's condition`);
-    return new TrainingPrompts(chosen, perStep, session);
+    return new TrainingPrompts(chosen, perStep, session, online);
   }
 
-  /** The prompts of step `step` (1-based): consecutive slices of the order, reshuffled every epoch. */
+  /**
+   * The prompts of step `step` (1-based): consecutive slices of the order, reshuffled every epoch. With online
+   * majority labels, each is a copy labelled by the policy as it is now (call it right before the step).
+   */
   batch(step: number): CellItem[] {
     const n = this.items.length;
     const out: CellItem[] = [];
@@ -55,7 +82,10 @@ export class TrainingPrompts {
       const epoch = Math.floor(k / n);
       out.push(this.epochOrder(epoch)[k % n]!);
     }
-    return out;
+    if (!this.online) return out;
+    const { spec, built, cell } = this.online;
+    const labels = onlineMajorityLabels(out, spec, built, cell, this.session, step);
+    return out.map(it => ({ ...it, majority_label: labels.get(it.id) ?? null }));
   }
 
   private readonly orders = new Map<number, CellItem[]>();

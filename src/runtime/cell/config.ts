@@ -62,6 +62,10 @@ export interface PromptConfig {
   system: string | null;
   user: string;
   stop: string[];
+  /** Forced start of the response (absent: none). */
+  response_prefix?: string;
+  /** Grade only the text after the last `<answer>` (absent: the whole response). */
+  r1_style?: true;
 }
 
 export interface RewardConfig {
@@ -154,7 +158,8 @@ export type CellConfig = {
 
 export type RewardNode =
   | { op: 'correct'; target: 'label' }
-  | { op: 'correct'; target: 'majority_label'; samples: number; temperature: number }
+  /** online (TTRL): relabelled from the current policy before every step; present only when true, so the configs (and hashes) of offline cells are unchanged. */
+  | { op: 'correct'; target: 'majority_label'; samples: number; temperature: number; online?: true }
   | { op: 'boxed_nonempty' }
   | { op: 'random'; p: number }
   | { op: 'contains'; text: string }

@@ -4,7 +4,7 @@ import type { EvalConfig } from './config.js';
 import type { CellItem } from './data.js';
 import type { Session } from './session.js';
 import type { BuiltModel } from './model.js';
-import { renderPrompt } from './prompts.js';
+import { renderPrompt, responseText } from './prompts.js';
 import { sampleGroups } from './sample-groups.js';
 import { accuracyByCode, avgAtK, boxedRate, codeRate, gradeSample, greedyPassAt1, majAtK, meanLength, meanPassAtK, type GradedSample } from '../../grader/index.js';
 import type { EvalRecord } from '../run/types.js';
@@ -60,7 +60,7 @@ export function evaluate(ev: PreparedEval, built: BuiltModel, session: Session, 
   for (const { first, groups: sampled } of sampleGroups(built.policy, ev.items.map(it => it.prompt), perItem, opts)) {
     sampled.forEach((samples, j) => {
       const it = ev.items[first + j]!;
-      const group = samples.map(s => gradeSample(s.text, it.label ?? '', { tokens: s.tokens.length }));
+      const group = samples.map(s => gradeSample(responseText(c.prompt, s.text), it.label ?? '', { tokens: s.tokens.length, r1Style: c.prompt.r1_style === true }));
       groups.push(group);
       if (shown.length < 8) shown.push({ id: it.id, prompt: it.prompt, label: it.label, response: group[0]!.response, extracted: group[0]!.extracted, correct: group[0]!.correct });
     });

@@ -5,14 +5,14 @@ import { compareAnswers, extractAnswer, extractBoxed, hasRepetition, normalizeAn
 import type { Rng } from '../rng.js';
 
 /** 1 when the response's extracted answer is judged equal to `label` (the paper's grader), else 0. */
-export function correct(response: string, label: string | null | undefined): number {
+export function correct(response: string, label: string | null | undefined, r1Style = false): number {
   if (label === null || label === undefined) return 0;
-  return compareAnswers(extractAnswer(response), label).equal ? 1 : 0;
+  return compareAnswers(extractAnswer(response, { r1Style }), label).equal ? 1 : 0;
 }
 
 /** 1 when the text after the last `boxed` holds a non-empty answer (the paper's format reward). */
-export function boxedNonempty(response: string): number {
-  return normalizeAnswer(extractBoxed(response)) !== '' ? 1 : 0;
+export function boxedNonempty(response: string, r1Style = false): number {
+  return normalizeAnswer(extractBoxed(response, { r1Style })) !== '' ? 1 : 0;
 }
 
 /** 1 when the lower-cased response contains the lower-cased text (the paper's `python` test). */

@@ -6,14 +6,22 @@ import type { CellItem } from './data.js';
 import type { Session } from './session.js';
 import type { BuiltModel } from './model.js';
 import type { Sample } from '../sampler.js';
+import { responseText } from './prompts.js';
 import type { Rng } from '../rng.js';
 import type { AdamConfig } from '../optim.js';
 import type { LrSchedule } from '../schedule.js';
 import { GrpoTrainer, type GrpoConfig, type StepStats } from '../grpo/trainer.js';
 import type { StepRecord } from '../run/types.js';
 
+/** One response as rewards read it: the text (forced prefix included) and how to extract its answer. */
+export interface CellResponse {
+  text: string;
+  /** Extract the answer from the text after the last `<answer>` only (the prompt's r1_style). */
+  r1Style: boolean;
+}
+
 /** A compiled reward: a number for one sampled response to one item. */
-export type CellReward = (sample: Sample, item: CellItem, rng: Rng) => number;
+export type CellReward = (response: CellResponse, item: CellItem, rng: Rng) => number;
 
 export function adamConfigOf(o: OptimizerConfig, totalUpdates: number): AdamConfig {
   const schedule: LrSchedule = o.schedule === 'constant'
@@ -94,7 +102,9 @@ export class CellTrainer {
   }
 
   trainStep(items: CellItem[]): StepStats {
-    return this.trainer.trainStep(items, (s, it) => this.reward(s, it, this.rewardRng));
+    const prompt = this.cell.prompt;
+    const response = (s: Sample): CellResponse => ({ text: responseText(prompt, s.text), r1Style: prompt.r1_style === true });
+    return this.trainer.trainStep(items, (s, it) => this.reward(response(s), it, this.rewardRng));
   }
 
   /** Writes the state after the current step where the run layer wants it. */
