@@ -34,7 +34,7 @@ const commands: Record<string, { summary: string; usage: string; load: () => Pro
   },
   report: {
     summary: 'results tables (Markdown, CSV) and eval-curve plots (SVG) from a runs directory',
-    usage: 'rlvrc report DIR [--metric NAME]... [--out DIR]',
+    usage: 'rlvrc report DIR [--metric NAME]... [--gain] [--out DIR]',
     load: async () => (await import('./report.js')).reportCommand,
   },
   explain: {

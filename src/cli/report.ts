@@ -1,4 +1,4 @@
-// rlvrc report DIR [--metric NAME]... [--out DIR]: reads every cell's artifacts under DIR (validated
+// rlvrc report DIR [--metric NAME]... [--gain] [--out DIR]: reads every cell's artifacts under DIR (validated
 // against their schemas) and writes report.md, report.csv, cells.csv and one SVG per eval metric into
 // DIR/report (or --out). Exit codes: 0 written, 1 nothing to report or a broken artifact, 2 usage
 // (including a --metric that no cell has).
