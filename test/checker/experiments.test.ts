@@ -174,3 +174,19 @@ test('cells carry one root seed and every value resolved (spot checks against th
   assert.equal(u.algorithm.updates_per_step, 1);
   assert.deepEqual(u.algorithm.clip, { low: 0.2, high: 0.2 });
 });
+
+test('calibration.rlvr measures exactly paper-mini\'s models and test set (so it reuses their cache and describes their cells)', () => {
+  const { experiments } = checkAll();
+  const cal = experiments.find(e => e.name === 'calibration')!;
+  const mini = experiments.find(e => e.name === 'paper_mini')!;
+  assert.deepEqual(cal.cells.map(c => c.axes.model), ['base', 'qwen_math_like', 'bad_code', 'no_code']);
+  for (const c of cal.cells) {
+    assert.equal(c.train.steps, 0);
+    const family = c.axes.model === 'base' ? mini.cells[0]!.model.stages.slice(0, 1) : mini.cells.find(m => m.axes.model === c.axes.model)!.model.stages;
+    assert.deepEqual(c.model.stages, family, c.axes.model!);
+    const { name: _a, stages: _b, ...rest } = c.model as { name: string; stages: unknown };
+    const { name: _c, stages: _d, ...miniRest } = mini.cells[0]!.model as { name: string; stages: unknown };
+    assert.deepEqual(rest, miniRest, 'architecture and seed');
+    for (const e of c.evals) assert.deepEqual(e.data, mini.cells[0]!.evals[0]!.data);
+  }
+});
