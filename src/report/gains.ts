@@ -1,6 +1,7 @@
 // Gains: the paper reports what training changed (MATH-500 accuracy after RL minus before), so a report
 // can add, for every final eval metric `<eval>.<metric>`, `<eval>.<metric>.gain`: its value at the last
-// evaluation minus its value at the first one (step 0, before any training), from the cell's eval.jsonl.
+// evaluation minus its value at the first one (step 0, before any training), from the cell's eval.jsonl;
+// none when the cell was evaluated only once.
 import type { LoadedCell } from './load.js';
 
 export const GAIN_SUFFIX = '.gain';
@@ -17,7 +18,8 @@ export function withGains(cells: LoadedCell[]): LoadedCell[] {
       const records = c.evals.filter(e => e.name === name).sort((a, b) => a.step - b.step);
       const first = records[0]?.[metric];
       const last = records[records.length - 1]?.[metric];
-      extra[key + GAIN_SUFFIX] = records.length >= 1 && records[0]!.step === 0 && typeof first === 'number' && typeof last === 'number' ? last - first : null;
+      // One evaluation (an evaluation-only cell) measures no change: no gain rather than a gain of 0.
+      extra[key + GAIN_SUFFIX] = records.length >= 2 && records[0]!.step === 0 && typeof first === 'number' && typeof last === 'number' ? last - first : null;
     }
     return { ...c, result: { ...c.result, final_metrics: { ...c.result.final_metrics, ...extra } } };
   });

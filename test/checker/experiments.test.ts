@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { REPO } from '../helpers/golden.js';
-import { check } from '../../src/checker/index.js';
+import { check, type CellConfig } from '../../src/checker/index.js';
 import { parse } from '../../src/language/parse.js';
 import type { Expr, ExperimentDecl, GridDecl } from '../../src/language/ast.js';
 
@@ -180,12 +180,17 @@ test('calibration.rlvr measures exactly paper-mini\'s models and test set (so it
   const cal = experiments.find(e => e.name === 'calibration')!;
   const mini = experiments.find(e => e.name === 'paper_mini')!;
   assert.deepEqual(cal.cells.map(c => c.axes.model), ['base', 'qwen_math_like', 'bad_code', 'no_code']);
+  type Transformer = Extract<CellConfig['model'], { source: 'transformer' }>;
+  const modelOf = (c: CellConfig): Transformer => {
+    assert.equal(c.model.source, 'transformer');
+    return c.model as Transformer;
+  };
   for (const c of cal.cells) {
     assert.equal(c.train.steps, 0);
-    const family = c.axes.model === 'base' ? mini.cells[0]!.model.stages.slice(0, 1) : mini.cells.find(m => m.axes.model === c.axes.model)!.model.stages;
-    assert.deepEqual(c.model.stages, family, c.axes.model!);
-    const { name: _a, stages: _b, ...rest } = c.model as { name: string; stages: unknown };
-    const { name: _c, stages: _d, ...miniRest } = mini.cells[0]!.model as { name: string; stages: unknown };
+    const family = c.axes.model === 'base' ? modelOf(mini.cells[0]!).stages.slice(0, 1) : modelOf(mini.cells.find(m => m.axes.model === c.axes.model)!).stages;
+    assert.deepEqual(modelOf(c).stages, family, c.axes.model!);
+    const { name: _a, stages: _b, ...rest } = modelOf(c);
+    const { name: _c, stages: _d, ...miniRest } = modelOf(mini.cells[0]!);
     assert.deepEqual(rest, miniRest, 'architecture and seed');
     for (const e of c.evals) assert.deepEqual(e.data, mini.cells[0]!.evals[0]!.data);
   }

@@ -196,3 +196,17 @@ describe('a runs directory written by the run layer', () => {
     assert.equal(checkWellFormed(svg).elements.get('polyline'), 2);
   });
 });
+
+describe('gains', () => {
+  test('last minus step 0; none for a cell evaluated once or never at step 0', async () => {
+    const { withGains } = await import('../../src/report/gains.js');
+    const cell = (evals: Array<{ step: number; name: string; accuracy: number }>) => ({
+      id: 'c', dir: 'c', status: 'finished' as const, coords: new Map(), manifest: {} as never, evals,
+      result: { final_metrics: { 'e.accuracy': evals.at(-1)?.accuracy ?? null } } as never,
+    });
+    const gain = (c: ReturnType<typeof cell>) => (withGains([c])[0]!.result!.final_metrics as Record<string, number | null>)['e.accuracy.gain'];
+    assert.ok(Math.abs(gain(cell([{ step: 0, name: 'e', accuracy: 0.25 }, { step: 20, name: 'e', accuracy: 0.5 }, { step: 40, name: 'e', accuracy: 0.75 }]))! - 0.5) < 1e-12);
+    assert.equal(gain(cell([{ step: 0, name: 'e', accuracy: 0.25 }])), null);
+    assert.equal(gain(cell([{ step: 10, name: 'e', accuracy: 0.25 }, { step: 20, name: 'e', accuracy: 0.5 }])), null);
+  });
+});
