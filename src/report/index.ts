@@ -148,8 +148,10 @@ export function buildReport(loaded: LoadedCell[], options: ReportOptions = {}): 
   const groupLabel = (g: Group): string => (groupAxes.length ? g.key.join(' · ') : 'all cells');
   const legendTitle = groupAxes.length ? groupAxes.map(a => a.name).join(' · ') : 'cells';
   const plotted = options.metrics ? evalNames.filter(m => options.metrics!.includes(m)) : evalNames;
-  // A flat line everywhere (e.g. the number of problems evaluated) is not worth a plot unless asked for.
+  // A flat line everywhere (e.g. the number of problems evaluated) is not worth a plot unless asked for;
+  // neither is a "curve" of single points (cells evaluated once, before any training).
   const curves: Curve[] = buildCurves(groups, plotted, groupLabel, groupTitle)
+    .filter(c => c.series.some(s => s.points.length > 1))
     .filter(c => options.metrics !== undefined || new Set(c.series.flatMap(s => s.points.map(p => p[1]))).size > 1);
 
   const files = new Map<string, string>();

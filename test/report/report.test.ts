@@ -176,6 +176,18 @@ describe('plots worth drawing', () => {
     assert.equal((await report([runs, '--metric', 'problems', '--out', join(runs, 'asked')], '/')).code, 0);
     assert.deepEqual(readdirSync(join(runs, 'asked')).filter(f => f.endsWith('.svg')), ['problems.svg']);
   });
+
+  test('cells evaluated only once (evaluation-only cells) get a table but no plot', async () => {
+    const runs = copyRuns(goldenCases('report').find(c => c.name === 'ids-only')!.dir);
+    for (const cell of readdirSync(runs)) {
+      const file = join(runs, cell, 'eval.jsonl');
+      writeFileSync(file, readFileSync(file, 'utf8').split('\n')[0] + '\n');
+    }
+    const r = await report([runs], '/');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, / and 0 plots /);
+    assert.deepEqual(readdirSync(join(runs, 'report')).filter(f => f.endsWith('.svg')), []);
+  });
 });
 
 describe('a runs directory written by the run layer', () => {
