@@ -10,9 +10,8 @@ import { suggest } from '../util/suggest.js';
 import { containsHole, numberLiteral, shapeOf, unparen } from './types.js';
 import type { Loc } from './values.js';
 
-/** online: TTRL's labels, recomputed from the current policy every step (set only when true). */
-export interface MajoritySpec { samples: number; temperature: number; online?: true }
 import type { Condition, CondOperand, RewardNode } from '../runtime/cell/config.js';
+import { conditionReadsMajority, majoritySpecs, type MajoritySpec } from '../runtime/cell/reward-tree.js';
 export type { Condition, CondOperand, RewardNode };
 
 export interface RewardIR {
@@ -60,11 +59,12 @@ export function lowerReward(expr: Expr, env: RewardEnv): RewardIR | undefined {
   }
   const l = lowerNode(body, env);
   if (!l) return undefined;
-  if (usesMajority && !hasMajority(l.node)) {
+  const majority = majoritySpecs(l.node);
+  if (usesMajority && majority.length === 0) {
     env.report(rules.noMajority(), { file: env.file, span: (e as { condition: Expr }).condition.span });
     return undefined;
   }
-  if (hasOnlineMajority(l.node)) {
+  if (majority.some(m => m.online)) {
     // A subset of prompts is chosen once, before training; online labels change every step.
     if (usesMajority) return void env.report(rules.onlineMajorityWhere(), { file: env.file, span: (e as { condition: Expr }).condition.span });
     if (l.filters.some(conditionReadsMajority)) return void env.report(rules.onlineMajorityWhere(), at(env, body));
@@ -78,38 +78,6 @@ export function lowerReward(expr: Expr, env: RewardEnv): RewardIR | undefined {
     constant: l.constant,
     text: rewardText(l.node) + (filter ? ` where ${conditionText(filter)}` : ''),
   };
-}
-
-function hasMajority(n: RewardNode): boolean {
-  switch (n.op) {
-    case 'correct': return n.target === 'majority_label';
-    case 'not': return hasMajority(n.arg);
-    case 'and': case 'or': return n.args.some(hasMajority);
-    case 'sum': return n.terms.some(t => hasMajority(t.term));
-    case 'if': return hasMajority(n.cond) || hasMajority(n.then) || hasMajority(n.else);
-    case 'named': return hasMajority(n.reward);
-    default: return false;
-  }
-}
-
-function hasOnlineMajority(n: RewardNode): boolean {
-  switch (n.op) {
-    case 'correct': return n.target === 'majority_label' && n.online === true;
-    case 'not': return hasOnlineMajority(n.arg);
-    case 'and': case 'or': return n.args.some(hasOnlineMajority);
-    case 'sum': return n.terms.some(t => hasOnlineMajority(t.term));
-    case 'if': return hasOnlineMajority(n.cond) || hasOnlineMajority(n.then) || hasOnlineMajority(n.else);
-    case 'named': return hasOnlineMajority(n.reward);
-    default: return false;
-  }
-}
-
-function conditionReadsMajority(c: Condition): boolean {
-  switch (c.op) {
-    case 'and': case 'or': return c.args.some(conditionReadsMajority);
-    case 'not': return conditionReadsMajority(c.arg);
-    default: return [c.left, c.right].some(o => 'var' in o && o.var === 'majority_label');
-  }
 }
 
 const at = (env: RewardEnv, e: { span: Expr['span'] }): Loc => ({ file: env.file, span: e.span });

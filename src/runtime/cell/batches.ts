@@ -4,37 +4,14 @@
 // computed for exactly the prompts examined, once, and cached. Online majority labels (TTRL,
 // `majority_label(online = true)`) are instead recomputed from the current policy for each step's batch
 // (onlineMajorityLabels). Step s always gets the same batch, so a resumed run needs no data state.
-import type { CellConfig, Condition, RewardNode } from './config.js';
+import type { CellConfig } from './config.js';
 import type { CellItem } from './data.js';
 import type { Session } from './session.js';
 import type { BuiltModel } from './model.js';
-import { majorityLabels, onlineMajorityLabels, type MajoritySpec } from './labels.js';
+import { majorityLabels, onlineMajorityLabels } from './labels.js';
+import { majoritySpecOf, type MajoritySpec } from './reward-tree.js';
 
 export type ItemFilter = (item: CellItem) => boolean;
-
-/** The majority-vote spec a reward reads (`correct(majority_label(samples = N, temperature = T[, online = true]))`), if any. */
-export function majoritySpecOf(node: RewardNode): MajoritySpec | null {
-  switch (node.op) {
-    case 'correct':
-      if (node.target !== 'majority_label') return null;
-      return node.online === true ? { samples: node.samples, temperature: node.temperature, online: true } : { samples: node.samples, temperature: node.temperature };
-    case 'not': return majoritySpecOf(node.arg);
-    case 'and': case 'or': return node.args.map(majoritySpecOf).find(Boolean) ?? null;
-    case 'sum': return node.terms.map(t => majoritySpecOf(t.term)).find(Boolean) ?? null;
-    case 'if': return [node.cond, node.then, node.else].map(majoritySpecOf).find(Boolean) ?? null;
-    case 'named': return majoritySpecOf(node.reward);
-    default: return null;
-  }
-}
-
-/** Whether a `where` condition reads majority_label. */
-function conditionReadsMajority(c: Condition): boolean {
-  switch (c.op) {
-    case 'and': case 'or': return c.args.some(conditionReadsMajority);
-    case 'not': return conditionReadsMajority(c.arg);
-    default: return [c.left, c.right].some(o => 'var' in o && o.var === 'majority_label');
-  }
-}
 
 /** What batch(step) needs to label its prompts online: the spec and the policy being trained. */
 interface Online { spec: MajoritySpec; built: BuiltModel; cell: CellConfig }
@@ -50,8 +27,7 @@ export class TrainingPrompts {
     let majority = majoritySpecOf(cell.reward.expr);
     let online: Online | null = null;
     if (majority?.online) {
-      // The checker rejects this (RLVR5025): a subset cannot depend on labels that change every step.
-      if (cell.reward.filter && conditionReadsMajority(cell.reward.filter)) throw new Error(`online majority labels cannot select training prompts (${cell.reward.text})`);
+      // No `where` reads these labels: the checker rejects that (RLVR5025).
       session.ctx.log(`majority labels: online, ${majority.samples} samples per prompt at temperature ${majority.temperature}, recomputed every step`);
       online = { spec: majority, built, cell };
       majority = null;

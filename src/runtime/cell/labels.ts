@@ -9,6 +9,7 @@ import type { CellConfig } from './config.js';
 import type { CellItem } from './data.js';
 import type { Session } from './session.js';
 import type { BuiltModel } from './model.js';
+import type { MajoritySpec } from './reward-tree.js';
 import type { Rng } from '../rng.js';
 import { sampleGroups } from './sample-groups.js';
 import { responseText } from './prompts.js';
@@ -16,7 +17,6 @@ import { majorityLabel } from '../../grader/index.js';
 import { canonicalJson, sha256Hex } from '../../util/canonical-json.js';
 import { writeFileAtomic } from '../../util/fs-atomic.js';
 
-export interface MajoritySpec { samples: number; temperature: number; online?: true }
 
 function cacheFile(spec: MajoritySpec, cell: CellConfig, session: Session): string {
   const key = sha256Hex(canonicalJson({ model: cell.model, data: cell.data, spec, max_tokens: cell.algorithm.max_tokens, stop: cell.algorithm.stop, prompt: cell.prompt, backend: session.backend.name })).slice(0, 32);
