@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { CharTokenizer, Rng, SftTrainer, createGpt, sample, selectBackend, type BackendChoice } from '../src/runtime/index.js';
+import { installWasmCopyKernels, uninstallWasmCopyKernels } from '../src/runtime/wasm-copy-kernels.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => {
@@ -77,11 +78,17 @@ ourSample();
 await torch?.time('sample_naive');
 await torch?.time('sample_kv');
 
-const t = { ourTrain: [] as number[], ourSample: [] as number[], train: [] as number[], naive: [] as number[], kv: [] as number[] };
+const t = { ourTrainStock: [] as number[], ourTrain: [] as number[], ourSample: [] as number[], train: [] as number[], naive: [] as number[], kv: [] as number[] };
 const loads: number[] = [];
 for (let r = 0; r < reps; r++) {
   loads.push(loadavg()[0]!);
   t.ourTrain.push(seconds(() => void trainer.trainStep()));
+  if (info.name === 'wasm') {
+    // The same step with wasm's own Transpose/Slice/SplitV/GatherV2/Identity (wasm-copy-kernels.ts).
+    uninstallWasmCopyKernels();
+    t.ourTrainStock.push(seconds(() => void trainer.trainStep()));
+    installWasmCopyKernels();
+  }
   if (torch) t.train.push(await torch.time('train'));
   t.ourSample.push(seconds(ourSample));
   if (torch) {
@@ -94,10 +101,11 @@ const ratio = (ours: number[], theirs: number[]) => (theirs.length ? median(ours
 const result = {
   config: { ...cfg, params: gpt.numParameters, threads, reps },
   backend: info,
-  ours: { train_step_s: median(t.ourTrain), sample_s: median(t.ourSample), sampled_tokens: generated, tensors_after: tf.memory().numTensors },
+  ours: { train_step_s: median(t.ourTrain), train_step_stock_copy_kernels_s: t.ourTrainStock.length ? median(t.ourTrainStock) : null, sample_s: median(t.ourSample), sampled_tokens: generated, tensors_after: tf.memory().numTensors },
   torch: torch ? { ...torch.meta, train_step_s: median(t.train), sample_naive_s: median(t.naive), sample_kv_s: median(t.kv) } : null,
   train_step_ratio: ratio(t.ourTrain, t.train),
   sample_ratio: ratio(t.ourSample, t.naive),
+  copy_kernels_speedup: t.ourTrainStock.length ? ratio(t.ourTrainStock, t.ourTrain) : null,
   sample_ratio_vs_torch_kv: ratio(t.ourSample, t.kv),
   load_average_1m: { min: Math.min(...loads), max: Math.max(...loads) },
 };

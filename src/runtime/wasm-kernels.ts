@@ -6,6 +6,7 @@
 // was tried too and measured no faster than wasm's own; it was dropped.) Also: UnsortedSegmentSum, which
 // wasm lacks, so the stock gather gradient works.
 import * as tf from '@tensorflow/tfjs';
+import { installWasmCopyKernels } from './wasm-copy-kernels.js';
 
 interface WasmModule {
   cwrap(name: string, ret: string | null, args: string[]): (...a: unknown[]) => unknown;
@@ -23,9 +24,13 @@ let installed = false;
 /** Multiply-adds per batch item below which the per-item XNNPACK set-up costs more than it saves. */
 const MIN_XNN_WORK = 32768;
 
-/** Registers the faster batched matmul for the 'wasm' backend (idempotent; the backend must be initialised). */
+/**
+ * Registers the faster batched matmul, the missing UnsortedSegmentSum and the faster data-movement kernels
+ * (wasm-copy-kernels.ts) for the 'wasm' backend (idempotent; the backend must be initialised).
+ */
 export function installWasmKernels(): void {
   if (installed) return;
+  installWasmCopyKernels();
   const origMatMul = tf.getKernel('BatchMatMul', 'wasm');
   if (!origMatMul) throw new Error('installWasmKernels: the wasm backend kernels are not registered');
   let cMatMul: ((...a: unknown[]) => unknown) | null = null;
