@@ -26,6 +26,10 @@ const median = (xs: number[]) => {
   const s = xs.slice().sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
+// Spinning worker threads (wasm's pthreadpool, OpenBLAS's) keep a core busy for a while after their side's
+// work ends, which slows the other side's next measurement; a pause before each one lets them go to sleep.
+const settleMs = Number(opt('settle-ms', '300'));
+const settle = () => new Promise(resolve => setTimeout(resolve, settleMs));
 const seconds = (fn: () => void) => {
   const t = performance.now();
   fn();
@@ -82,24 +86,30 @@ const t = { ourTrainStock: [] as number[], ourTrain: [] as number[], ourSample: 
 const loads: number[] = [];
 for (let r = 0; r < reps; r++) {
   loads.push(loadavg()[0]!);
+  await settle();
   t.ourTrain.push(seconds(() => void trainer.trainStep()));
   if (info.name === 'wasm') {
     // The same step with wasm's own Transpose/Slice/SplitV/GatherV2/Identity (wasm-copy-kernels.ts).
     uninstallWasmCopyKernels();
+    await settle();
     t.ourTrainStock.push(seconds(() => void trainer.trainStep()));
     installWasmCopyKernels();
   }
+  await settle();
   if (torch) t.train.push(await torch.time('train'));
+  await settle();
   t.ourSample.push(seconds(ourSample));
   if (torch) {
+    await settle();
     t.naive.push(await torch.time('sample_naive'));
+    await settle();
     t.kv.push(await torch.time('sample_kv'));
   }
 }
 torch?.stop();
 const ratio = (ours: number[], theirs: number[]) => (theirs.length ? median(ours.map((o, i) => o / theirs[i]!)) : null);
 const result = {
-  config: { ...cfg, params: gpt.numParameters, threads, reps },
+  config: { ...cfg, params: gpt.numParameters, threads, reps, settle_ms: settleMs },
   backend: info,
   ours: { train_step_s: median(t.ourTrain), train_step_stock_copy_kernels_s: t.ourTrainStock.length ? median(t.ourTrainStock) : null, sample_s: median(t.ourSample), sampled_tokens: generated, tensors_after: tf.memory().numTensors },
   torch: torch ? { ...torch.meta, train_step_s: median(t.train), sample_naive_s: median(t.naive), sample_kv_s: median(t.kv) } : null,

@@ -1,14 +1,24 @@
 """PyTorch reference for bench/runtime-vs-torch.ts: the same GPT (pre-norm, learned positions, tanh-GELU MLP,
-untied head), Adam, the same batch and sampling sizes, on 2 CPU threads. Prints one JSON object.
+untied head), Adam, the same batch and sampling sizes, on N CPU threads (--threads, default 2). Prints one
+JSON object.
 
 Run with Debian's interpreter (/usr/bin/python3, which has python3-torch; libopenblas0-pthread must be
-installed or torch falls back to a ~15x slower reference BLAS)."""
+installed or torch falls back to a ~15x slower reference BLAS).
+
+Threads: N threads means OpenBLAS with N threads and PyTorch's intra-op pool at 1 (--torch-threads), PyTorch's
+fastest use of N cores here. Measured on the 2-core machine, training step: BLAS 2 / intra-op 1 0.146 s,
+BLAS 1 / intra-op 2 0.183 s, BLAS 2 / intra-op 2 0.328 s (4 threads on 2 cores, each pool spinning against the
+other); with one thread, BLAS 1 / intra-op 1 0.201 s. OpenBLAS reads its thread count when it loads, so it is
+set before torch is imported."""
 import argparse
 import json
 import math
+import os
 import statistics
 import sys
 import time
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv else "2")
 
 import torch
 import torch.nn as nn
@@ -100,12 +110,13 @@ def main():
     p.add_argument("--samples", type=int, default=32)
     p.add_argument("--prompt", type=int, default=16)
     p.add_argument("--new", type=int, default=48)
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, default=2, help="OpenBLAS threads (set before torch loads)")
+    p.add_argument("--torch-threads", type=int, default=1, help="PyTorch intra-op threads")
     p.add_argument("--reps", type=int, default=5)
     p.add_argument("--serve", action="store_true", help="answer 'train' / 'sample_naive' / 'sample_kv' lines on stdin with one timing each, so a caller can interleave measurements")
     a = p.parse_args()
 
-    torch.set_num_threads(a.threads)
+    torch.set_num_threads(a.torch_threads)
     torch.manual_seed(0)
     model = GPT(a.vocab, a.ctx, a.d, a.layers, a.heads)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -142,7 +153,9 @@ def main():
 
     meta = {
         "torch_version": torch.__version__,
-        "threads": torch.get_num_threads(),
+        "threads": a.threads,
+        "blas_threads": int(os.environ["OPENBLAS_NUM_THREADS"]),
+        "intra_op_threads": torch.get_num_threads(),
         "blas": blas_in_use(),
         "params": sum(t.numel() for t in model.parameters()),
     }
@@ -159,10 +172,7 @@ def main():
         return
 
     out = {
-        "torch_version": torch.__version__,
-        "threads": torch.get_num_threads(),
-        "blas": blas_in_use(),
-        "params": sum(t.numel() for t in model.parameters()),
+        **meta,
         "train_step_s": median_time(train_step, 2, a.reps),
         "sample_naive_s": median_time(sample_naive, 1, a.reps),
         "sample_kv_s": median_time(sample_kv, 1, a.reps),
