@@ -1,5 +1,5 @@
 // Our training step and sampler against the same GPT in PyTorch, same machine, same thread count.
-// Usage: node --import tsx bench/runtime-vs-torch.ts [--json] [--threads N] [--reps N] [--backend wasm|cpu|auto] [--no-torch]
+// Usage: node --import tsx bench/runtime-vs-torch.ts [--json] [--threads N] [--wasm-threads N] [--reps N] [--settle-ms N] [--backend wasm|cpu|auto] [--no-torch]
 // Prints one JSON object: medians in seconds, and ratios ours / PyTorch's (lower is better). PyTorch runs as
 // a child process answering one measurement at a time, and the two sides alternate (ours, theirs, ours, …),
 // so other load on the machine hits both alike; each ratio is the median of the per-round ratios.
@@ -10,6 +10,8 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { CharTokenizer, Rng, SftTrainer, createGpt, sample, selectBackend, type BackendChoice } from '../src/runtime/index.js';
 import { installWasmCopyKernels, uninstallWasmCopyKernels } from '../src/runtime/wasm-copy-kernels.js';
+import { installWasmBlasKernels, uninstallWasmBlasKernels } from '../src/runtime/wasm-blas-kernels.js';
+import { loadNativeBlas } from '../src/runtime/native-blas.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => {
@@ -57,7 +59,8 @@ async function startTorch() {
   };
 }
 
-const info = await selectBackend(backend, { threads });
+// --wasm-threads: the wasm backend's own threads when OpenBLAS computes the matmuls (default --threads).
+const info = await selectBackend(backend, { threads: Number(opt('wasm-threads', String(threads))), blasThreads: threads });
 // 29 characters + PAD/BOS/EOS = the benchmark's vocabulary of 32.
 const tok = new CharTokenizer('abcdefghijklmnopqrstuvwxyz0123'.slice(0, cfg.vocab - 3));
 const gpt = createGpt({ vocabSize: cfg.vocab, contextLength: cfg.ctx, dModel: cfg.d, nLayers: cfg.layers, nHeads: cfg.heads }, tok, 0);
@@ -82,7 +85,7 @@ ourSample();
 await torch?.time('sample_naive');
 await torch?.time('sample_kv');
 
-const t = { ourTrainStock: [] as number[], ourTrain: [] as number[], ourSample: [] as number[], train: [] as number[], naive: [] as number[], kv: [] as number[] };
+const t = { ourTrainXnnpack: [] as number[], ourTrainStock: [] as number[], ourTrain: [] as number[], ourSample: [] as number[], train: [] as number[], naive: [] as number[], kv: [] as number[] };
 const loads: number[] = [];
 for (let r = 0; r < reps; r++) {
   loads.push(loadavg()[0]!);
@@ -94,6 +97,13 @@ for (let r = 0; r < reps; r++) {
     await settle();
     t.ourTrainStock.push(seconds(() => void trainer.trainStep()));
     installWasmCopyKernels();
+  }
+  if (info.blas) {
+    // The same step with XNNPACK's matmuls instead of OpenBLAS's (wasm-blas-kernels.ts).
+    uninstallWasmBlasKernels();
+    await settle();
+    t.ourTrainXnnpack.push(seconds(() => void trainer.trainStep()));
+    installWasmBlasKernels(loadNativeBlas().blas!);
   }
   await settle();
   if (torch) t.train.push(await torch.time('train'));
@@ -111,11 +121,12 @@ const ratio = (ours: number[], theirs: number[]) => (theirs.length ? median(ours
 const result = {
   config: { ...cfg, params: gpt.numParameters, threads, reps, settle_ms: settleMs },
   backend: info,
-  ours: { train_step_s: median(t.ourTrain), train_step_stock_copy_kernels_s: t.ourTrainStock.length ? median(t.ourTrainStock) : null, sample_s: median(t.ourSample), sampled_tokens: generated, tensors_after: tf.memory().numTensors },
+  ours: { train_step_s: median(t.ourTrain), train_step_stock_copy_kernels_s: t.ourTrainStock.length ? median(t.ourTrainStock) : null, train_step_xnnpack_s: t.ourTrainXnnpack.length ? median(t.ourTrainXnnpack) : null, sample_s: median(t.ourSample), sampled_tokens: generated, tensors_after: tf.memory().numTensors },
   torch: torch ? { ...torch.meta, train_step_s: median(t.train), sample_naive_s: median(t.naive), sample_kv_s: median(t.kv) } : null,
   train_step_ratio: ratio(t.ourTrain, t.train),
   sample_ratio: ratio(t.ourSample, t.naive),
   copy_kernels_speedup: t.ourTrainStock.length ? ratio(t.ourTrainStock, t.ourTrain) : null,
+  openblas_speedup: t.ourTrainXnnpack.length ? ratio(t.ourTrainXnnpack, t.ourTrain) : null,
   sample_ratio_vs_torch_kv: ratio(t.ourSample, t.kv),
   load_average_1m: { min: Math.min(...loads), max: Math.max(...loads) },
 };

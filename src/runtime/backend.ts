@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { installGradientFixes } from './kernels.js';
 import { installWasmKernels } from './wasm-kernels.js';
+import { loadNativeBlas } from './native-blas.js';
+import { installWasmBlasKernels } from './wasm-blas-kernels.js';
 
 export type BackendChoice = 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
 
@@ -21,7 +23,12 @@ export interface BackendInfo {
   threads: number | null;
   /** Whether the wasm backend runs its SIMD build (null for other backends). */
   simd: boolean | null;
-  /** Why earlier candidates of `auto` were skipped. */
+  /**
+   * Who computes the wasm backend's matmuls when not XNNPACK: the native OpenBLAS library and its threads
+   * (wasm-blas-kernels.ts). null: the backend's own. Results differ between the two in the last bits.
+   */
+  blas: { library: string; threads: number } | null;
+  /** Why earlier candidates of `auto` were skipped (and, for wasm, why native matmuls were not used). */
   skipped: string[];
 }
 
@@ -53,7 +60,7 @@ async function tryNative(choice: 'tfjs-node-gpu' | 'tfjs-node'): Promise<Backend
   }
   if (!(await tf.setBackend('tensorflow'))) throw new BackendUnavailableError(choice, `${pkg} loaded but the 'tensorflow' backend did not initialise`);
   await tf.ready();
-  return { choice, name: 'tensorflow', package: pkg, version: packageVersion(pkg), threads: null, simd: null, skipped: [] };
+  return { choice, name: 'tensorflow', package: pkg, version: packageVersion(pkg), threads: null, simd: null, blas: null, skipped: [] };
 }
 
 export interface WasmOptions {
@@ -65,6 +72,22 @@ export interface WasmOptions {
   threads?: number;
   /** Replace wasm's batched matmul and transpose with faster ones (wasm-kernels.ts). Default true. */
   fastKernels?: boolean;
+  /**
+   * Matmuls on the wasm backend: 'openblas' hands them to the native OpenBLAS addon (an error if it is not
+   * built or the library is missing), 'none' keeps XNNPACK, 'auto' uses OpenBLAS when it loads. Default: the
+   * environment variable RLVRC_BLAS, else 'auto'.
+   */
+  blas?: BlasChoice;
+  /** OpenBLAS's threads; default `threads`. */
+  blasThreads?: number;
+}
+
+export type BlasChoice = 'auto' | 'openblas' | 'none';
+
+function blasChoice(opts: WasmOptions): BlasChoice {
+  const c = opts.blas ?? process.env.RLVRC_BLAS ?? 'auto';
+  if (c !== 'auto' && c !== 'openblas' && c !== 'none') throw new Error(`RLVRC_BLAS must be auto, openblas or none, not '${c}'`);
+  return c;
 }
 
 async function tryWasm(choice: BackendChoice, opts: WasmOptions, skipped: string[] = []): Promise<BackendInfo> {
@@ -89,13 +112,26 @@ async function tryWasm(choice: BackendChoice, opts: WasmOptions, skipped: string
   await tf.ready();
   if (opts.fastKernels ?? true) installWasmKernels();
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-  return { choice, name: 'wasm', package: pkg, version: packageVersion(pkg), threads, simd, skipped };
+  let blas: BackendInfo['blas'] = null;
+  const want = blasChoice(opts);
+  if (want !== 'none') {
+    const native = loadNativeBlas();
+    if (native.blas) {
+      installWasmBlasKernels(native.blas);
+      blas = { library: native.blas.library, threads: native.blas.setThreads(opts.blasThreads ?? opts.threads ?? 1) };
+    } else if (want === 'openblas') {
+      throw new BackendUnavailableError(choice, `native OpenBLAS matmuls were asked for (RLVRC_BLAS=openblas) but ${native.reason}`);
+    } else {
+      skipped.push(`native OpenBLAS matmuls: ${native.reason}`);
+    }
+  }
+  return { choice, name: 'wasm', package: pkg, version: packageVersion(pkg), threads, simd, blas, skipped };
 }
 
 async function tryCpu(choice: BackendChoice): Promise<BackendInfo> {
   if (!(await tf.setBackend('cpu'))) throw new BackendUnavailableError(choice, "tfjs's cpu backend did not initialise");
   await tf.ready();
-  return { choice, name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', version: packageVersion('@tensorflow/tfjs-backend-cpu'), threads: 1, simd: null, skipped: [] };
+  return { choice, name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', version: packageVersion('@tensorflow/tfjs-backend-cpu'), threads: 1, simd: null, blas: null, skipped: [] };
 }
 
 /**

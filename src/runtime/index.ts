@@ -1,5 +1,5 @@
 // The runtime that generated training programs import. Nothing here depends on the compiler.
-export { selectBackend, BackendUnavailableError, type BackendChoice, type BackendInfo, type WasmOptions } from './backend.js';
+export { selectBackend, BackendUnavailableError, type BackendChoice, type BackendInfo, type WasmOptions, type BlasChoice } from './backend.js';
 export { installGradientFixes } from './kernels.js';
 export { Rng, deriveSeed, type RngState } from './rng.js';
 export { CharTokenizer, type Tokenizer } from './tokenizer.js';
@@ -17,6 +17,7 @@ export { saveCheckpoint, loadCheckpoint, savePolicyWeights, loadPolicyWeights, C
 export { NonFiniteError, assertFinite } from './guards.js';
 export { embedding, pickColumns, layerNorm, gelu, linear, columnSum } from './nn.js';
 export { installWasmKernels } from './wasm-kernels.js';
+export { loadNativeBlas, type NativeBlas } from './native-blas.js';
 // What generated programs use: the run layer (their command line and artifacts) and the cell executor.
 export { runProgram, cellDirName, configHash, type CellContext, type CellResult, type ProgramDefinition } from './run/index.js';
 export * as cell from './cell/index.js';

@@ -1,0 +1,31 @@
+// Builds native/rlvrc_blas.node (OpenBLAS GEMM for the wasm backend, see native/rlvrc_blas.cc) when a C++
+// compiler and Node's headers are here. It is an optional accelerator: when it cannot be built, this says
+// why and exits 0, and the runtime keeps wasm's own matmuls.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const src = join(root, 'native/rlvrc_blas.cc');
+const out = join(root, 'native/build/rlvrc_blas.node');
+const skip = why => {
+  console.log(`rlvrc: native OpenBLAS matmuls not built (${why}); the wasm backend uses its own.`);
+  process.exit(0);
+};
+if (process.env.RLVRC_BUILD_NATIVE === '0') skip('RLVRC_BUILD_NATIVE=0');
+if (process.platform !== 'linux') skip(`${process.platform} is not supported yet`);
+// Node's headers: npm's nodedir, beside the node binary (official tarballs), or Debian's libnode-dev.
+const candidates = [process.env.npm_config_nodedir && join(process.env.npm_config_nodedir, 'include/node'), join(dirname(process.execPath), '../include/node'), '/usr/include/node', '/usr/local/include/node'].filter(Boolean);
+const include = candidates.find(d => existsSync(join(d, 'node_api.h')));
+if (!include) skip(`no node_api.h in ${candidates.join(', ')}`);
+const cxx = process.env.CXX || 'g++';
+mkdirSync(dirname(out), { recursive: true });
+try {
+  // Written beside the target and renamed: a half-written .node file is never loaded.
+  execFileSync(cxx, ['-shared', '-fPIC', '-O2', '-std=c++17', `-I${include}`, src, '-o', `${out}.tmp`, '-ldl'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  renameSync(`${out}.tmp`, out);
+  console.log(`rlvrc: built ${out}`);
+} catch (e) {
+  skip(`${cxx} failed: ${String(e.stderr ?? e.message).trim().split('\n').slice(0, 3).join(' ')}`);
+}

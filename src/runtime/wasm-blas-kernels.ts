@@ -1,0 +1,70 @@
+// Matmuls of the wasm backend handed to OpenBLAS (native-blas.ts), on the operands where they already lie in
+// the wasm heap: no copies. XNNPACK on 128-bit wasm SIMD without FMA runs the training step's matmuls at
+// 17-25 GFLOP/s and repacks each weight-gradient's large operand on every call; OpenBLAS with AVX2/FMA runs
+// ~70 per core. Measured: the benchmark GPT's training step 2.5x faster (bench/README.md). Results differ from
+// XNNPACK's in the last bits (another summation order), so a run records which one it used (BackendInfo.blas).
+// Cases not covered (other dtypes, broadcast batches, fused activations, PReLU) go to the kernel it replaced.
+import * as tf from '@tensorflow/tfjs';
+import type { NativeBlas } from './native-blas.js';
+
+interface WasmBackendLike {
+  wasm: { HEAPU8: Uint8Array };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+const replaced = new Map<string, tf.KernelConfig>();
+const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+function gemmKernel(blas: NativeBlas, fallback: tf.KernelConfig): tf.KernelFunc {
+  return args => {
+    const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+    const { transposeA, transposeB, activation } = args.attrs as { transposeA: boolean; transposeB: boolean; activation?: string };
+    const ra = a!.shape.length;
+    const rb = b!.shape.length;
+    const batchShape = a!.shape.slice(0, -2);
+    const covered =
+      a!.dtype === 'float32' && b!.dtype === 'float32' && !preluActivationWeights && (!activation || activation === 'linear') &&
+      ra === rb && batchShape.every((d, i) => d === b!.shape[i]) && sizeOf(a!.shape) > 0 && sizeOf(b!.shape) > 0;
+    const M = a!.shape[transposeA ? ra - 1 : ra - 2]!;
+    const K = a!.shape[transposeA ? ra - 2 : ra - 1]!;
+    const N = b!.shape[transposeB ? rb - 2 : rb - 1]!;
+    if (!covered || (bias && (bias.dtype !== 'float32' || sizeOf(bias.shape) !== N))) return fallback.kernelFunc(args);
+    const backend = args.backend as unknown as WasmBackendLike;
+    const out = backend.makeOutput([...batchShape, M, N], 'float32');
+    const batch = sizeOf(batchShape);
+    const off = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+    const heap = backend.wasm.HEAPU8; // after makeOutput, which may grow the heap
+    if (bias) {
+      // Every row starts as the bias and GEMM adds onto it (beta = 1): no separate pass.
+      const o = new Float32Array(heap.buffer, off(out), batch * M * N);
+      o.set(new Float32Array(heap.buffer, off(bias), N));
+      for (let filled = N; filled < o.length; filled *= 2) o.copyWithin(filled, 0, Math.min(filled, o.length - filled));
+    }
+    for (let i = 0; i < batch; i++) {
+      blas.gemm(heap, off(a!) + 4 * i * M * K, off(b!) + 4 * i * K * N, off(out) + 4 * i * M * N, M, N, K, transposeA, transposeB, bias ? 1 : 0);
+    }
+    return out;
+  };
+}
+
+/** Routes the wasm backend's BatchMatMul and _FusedMatMul to `blas` (idempotent; after installWasmKernels). */
+export function installWasmBlasKernels(blas: NativeBlas): void {
+  if (replaced.size) return;
+  for (const name of ['BatchMatMul', '_FusedMatMul']) {
+    const current = tf.getKernel(name, 'wasm');
+    if (!current) throw new Error(`installWasmBlasKernels: wasm has no ${name} kernel to fall back on`);
+    replaced.set(name, current);
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', setupFunc: current.setupFunc, kernelFunc: gemmKernel(blas, current) });
+  }
+}
+
+/** Puts back the kernels installWasmBlasKernels replaced (for tests and benchmarks that compare the two). */
+export function uninstallWasmBlasKernels(): void {
+  for (const [name, k] of replaced) {
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(k);
+  }
+  replaced.clear();
+}
