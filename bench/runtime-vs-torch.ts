@@ -59,8 +59,9 @@ async function startTorch() {
   };
 }
 
-// --wasm-threads: the wasm backend's own threads when OpenBLAS computes the matmuls (default --threads).
-const info = await selectBackend(backend, { threads: Number(opt('wasm-threads', String(threads))), blasThreads: threads });
+// --wasm-threads: the wasm backend's own threads (default: selectBackend's, 1 when OpenBLAS is used).
+const wasmThreads = opt('wasm-threads', '');
+const info = await selectBackend(backend, { threads, wasmThreads: wasmThreads ? Number(wasmThreads) : undefined });
 // 29 characters + PAD/BOS/EOS = the benchmark's vocabulary of 32.
 const tok = new CharTokenizer('abcdefghijklmnopqrstuvwxyz0123'.slice(0, cfg.vocab - 3));
 const gpt = createGpt({ vocabSize: cfg.vocab, contextLength: cfg.ctx, dModel: cfg.d, nLayers: cfg.layers, nHeads: cfg.heads }, tok, 0);

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { installGradientFixes } from './kernels.js';
 import { installWasmKernels } from './wasm-kernels.js';
 import { loadNativeBlas } from './native-blas.js';
-import { installWasmBlasKernels } from './wasm-blas-kernels.js';
+import { installWasmBlasKernels, uninstallWasmBlasKernels } from './wasm-blas-kernels.js';
 
 export type BackendChoice = 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
 
@@ -78,8 +78,11 @@ export interface WasmOptions {
    * environment variable RLVRC_BLAS, else 'auto'.
    */
   blas?: BlasChoice;
-  /** OpenBLAS's threads; default `threads`. */
-  blasThreads?: number;
+  /**
+   * The wasm backend's own threads. Default: 1 when OpenBLAS computes the matmuls (it gets `threads`; two
+   * spinning thread pools on the same cores measured slower than one), else `threads`.
+   */
+  wasmThreads?: number;
 }
 
 export type BlasChoice = 'auto' | 'openblas' | 'none';
@@ -98,14 +101,18 @@ async function tryWasm(choice: BackendChoice, opts: WasmOptions, skipped: string
   } catch (e) {
     throw new BackendUnavailableError(choice, `${pkg} does not load (${(e as Error).message})`);
   }
-  if ((opts.threads ?? 1) > 1) {
+  const want = blasChoice(opts);
+  const native = want === 'none' ? null : loadNativeBlas();
+  if (want === 'openblas' && !native?.blas) throw new BackendUnavailableError(choice, `native OpenBLAS matmuls were asked for (RLVRC_BLAS=openblas) but ${native!.reason}`);
+  const wasmThreads = opts.wasmThreads ?? (native?.blas ? 1 : opts.threads ?? 1);
+  if (wasmThreads > 1) {
     try {
       const { registerThreadedWasm } = await import('./wasm-threads.js');
-      threads = await registerThreadedWasm(opts.threads!);
+      threads = await registerThreadedWasm(wasmThreads);
     } catch (e) {
       // An explicit request fails loudly; `auto` keeps the single-threaded build when it is still registered.
       if (choice !== 'auto' || !tf.findBackendFactory('wasm')) throw new BackendUnavailableError(choice, `the threaded wasm build did not start (${(e as Error).message})`);
-      skipped.push(`wasm with ${opts.threads} threads: ${(e as Error).message}; using 1 thread`);
+      skipped.push(`wasm with ${wasmThreads} threads: ${(e as Error).message}; using 1 thread`);
     }
   }
   if (!(await tf.setBackend('wasm'))) throw new BackendUnavailableError(choice, `${pkg} loaded but the 'wasm' backend did not initialise`);
@@ -113,17 +120,13 @@ async function tryWasm(choice: BackendChoice, opts: WasmOptions, skipped: string
   if (opts.fastKernels ?? true) installWasmKernels();
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   let blas: BackendInfo['blas'] = null;
-  const want = blasChoice(opts);
-  if (want !== 'none') {
-    const native = loadNativeBlas();
-    if (native.blas) {
-      installWasmBlasKernels(native.blas);
-      blas = { library: native.blas.library, threads: native.blas.setThreads(opts.blasThreads ?? opts.threads ?? 1) };
-    } else if (want === 'openblas') {
-      throw new BackendUnavailableError(choice, `native OpenBLAS matmuls were asked for (RLVRC_BLAS=openblas) but ${native.reason}`);
-    } else {
-      skipped.push(`native OpenBLAS matmuls: ${native.reason}`);
-    }
+  if (native?.blas) {
+    installWasmBlasKernels(native.blas);
+    blas = { library: native.blas.library, threads: native.blas.setThreads(opts.threads ?? 1) };
+  } else if (native) {
+    skipped.push(`native OpenBLAS matmuls: ${native.reason}`);
+  } else {
+    uninstallWasmBlasKernels(); // 'none' after an earlier selectBackend in this process installed them
   }
   return { choice, name: 'wasm', package: pkg, version: packageVersion(pkg), threads, simd, blas, skipped };
 }
