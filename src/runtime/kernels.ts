@@ -2,6 +2,7 @@
 // /work/shared/design/tfjs-in-node.md). They are registered globally, once, and are exact: the same
 // mathematics as tfjs's stock gradients, only written with plain matmuls and explicit transposes.
 import * as tf from '@tensorflow/tfjs';
+import { transposeFlagsAreFast } from './wasm-blas-kernels.js';
 
 let installed = false;
 
@@ -32,6 +33,13 @@ function batchMatMulGrad(dy: tf.Tensor, saved: tf.Tensor[], attrs: tf.NamedAttrM
   const [a, b] = saved as [tf.Tensor, tf.Tensor];
   const tA = Boolean(attrs.transposeA);
   const tB = Boolean(attrs.transposeB);
+  if (transposeFlagsAreFast() && a.rank === b.rank && a.shape.slice(0, -2).every((d, i) => d === b.shape[i])) {
+    // tfjs's own formulas, with flags: OpenBLAS reads transposed operands in place.
+    return {
+      a: () => (!tA && !tB ? tf.matMul(dy, b, false, true) : !tA && tB ? tf.matMul(dy, b) : tA && !tB ? tf.matMul(b, dy, false, true) : tf.matMul(b, dy, true, true)),
+      b: () => (!tA && !tB ? tf.matMul(a, dy, true, false) : !tA && tB ? tf.matMul(dy, a, true, false) : tA && !tB ? tf.matMul(a, dy) : tf.matMul(dy, a, true, true)),
+    };
+  }
   const T = transposeLast;
   return {
     a: () => {

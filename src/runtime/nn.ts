@@ -1,6 +1,7 @@
 // Building blocks with hand-written gradients: fewer intermediate tensors than autodiff through
 // elementwise chains, and no kernels that wasm lacks (gather's stock gradient needs UnsortedSegmentSum).
 import * as tf from '@tensorflow/tfjs';
+import { transposeFlagsAreFast } from './wasm-blas-kernels.js';
 
 type Forward<T extends tf.Tensor> = (inputs: tf.Tensor[], save: tf.GradSaveFunc) => { value: T; gradFunc: (dy: T, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[] };
 
@@ -92,8 +93,9 @@ export function columnSum(x: tf.Tensor2D): tf.Tensor1D {
 }
 
 /**
- * x [N, K] @ w [K, M] + b [M]: 2-D matmuls only, forward and backward (dx = dy·wᵀ, dw = xᵀ·dy with explicit
- * transposes, db = column sums of dy), the paths wasm runs fast.
+ * x [N, K] @ w [K, M] + b [M]: 2-D matmuls only, forward and backward (dx = dy·wᵀ, dw = xᵀ·dy, db = column
+ * sums of dy). The transposes are explicit on wasm's own matmuls, which run transpose flags slowly, and flags
+ * when OpenBLAS computes them (wasm-blas-kernels.ts).
  */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
   if (!b) return tf.matMul(x, w);
@@ -102,7 +104,10 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tens
     return {
       // One fused kernel (XNNPACK adds the bias): no separate [N, M] add.
       value: tf.fused.matMul({ a: xi as tf.Tensor2D, b: wi as tf.Tensor2D, bias: bi! }) as tf.Tensor2D,
-      gradFunc: (dy, [xs, ws]) => [tf.matMul(dy, tf.transpose(ws!)), tf.matMul(tf.transpose(xs!), dy), columnSum(dy)],
+      gradFunc: (dy, [xs, ws]) =>
+        transposeFlagsAreFast()
+          ? [tf.matMul(dy, ws!, false, true), tf.matMul(xs!, dy, true, false), columnSum(dy)]
+          : [tf.matMul(dy, tf.transpose(ws!)), tf.matMul(tf.transpose(xs!), dy), columnSum(dy)],
     };
   }, x, w, b);
 }

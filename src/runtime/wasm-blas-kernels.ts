@@ -48,6 +48,15 @@ function gemmKernel(blas: NativeBlas, fallback: tf.KernelConfig): tf.KernelFunc 
   };
 }
 
+/**
+ * Whether matMul with transpose flags is as fast as without on the active backend: true while OpenBLAS
+ * computes the wasm backend's matmuls (it reads transposed operands in place). Gradient code then passes
+ * flags instead of materialising transposes, which wasm's own kernels need (they run flags 10-20x slower).
+ */
+export function transposeFlagsAreFast(): boolean {
+  return replaced.size > 0 && tf.getBackend() === 'wasm';
+}
+
 /** Routes the wasm backend's BatchMatMul and _FusedMatMul to `blas` (idempotent; after installWasmKernels). */
 export function installWasmBlasKernels(blas: NativeBlas): void {
   if (replaced.size) return;

@@ -2,8 +2,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { CharTokenizer, createGpt, selectBackend, type BackendChoice, type Gpt } from '../../src/runtime/index.js';
 
-export async function useBackend(choice: BackendChoice = 'wasm'): Promise<void> {
-  await selectBackend(choice);
+/** 'wasm' computes matmuls on OpenBLAS where the native addon is built; 'wasm-xnnpack' always on XNNPACK. */
+export async function useBackend(choice: BackendChoice | 'wasm-xnnpack' = 'wasm'): Promise<void> {
+  if (choice === 'wasm-xnnpack') await selectBackend('wasm', { blas: 'none' });
+  else await selectBackend(choice);
   tf.env().set('PROD', true); // no debug checks, quieter
 }
 
