@@ -87,6 +87,15 @@ export interface WasmOptions {
 
 export type BlasChoice = 'auto' | 'openblas' | 'none';
 
+/**
+ * What decides a backend's float results, for cache keys (pretrained stages, majority labels): the backend's
+ * name, plus the matmul library when it is not the backend's own. Unchanged ('wasm') for wasm on XNNPACK, so
+ * caches built before the native matmuls stay valid for it; OpenBLAS runs get their own entries.
+ */
+export function numericsKey(info: Pick<BackendInfo, 'name' | 'blas'>): string {
+  return info.blas ? `${info.name}+openblas` : info.name;
+}
+
 function blasChoice(opts: WasmOptions): BlasChoice {
   const c = opts.blas ?? process.env.RLVRC_BLAS ?? 'auto';
   if (c !== 'auto' && c !== 'openblas' && c !== 'none') throw new Error(`RLVRC_BLAS must be auto, openblas or none, not '${c}'`);

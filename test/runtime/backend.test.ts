@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError, selectBackend } from '../../src/runtime/index.js';
+import { numericsKey } from '../../src/runtime/backend.js';
 
 test("auto falls back past the absent native packages to wasm and reports what ran and why", async () => {
   const info = await selectBackend('auto');
@@ -28,4 +29,10 @@ test('cpu can be chosen explicitly', async () => {
   const info = await selectBackend('cpu');
   assert.equal(info.name, 'cpu');
   assert.equal(tf.getBackend(), 'cpu');
+});
+
+test('cache keys tell OpenBLAS runs from wasm runs, and keep the key wasm runs always had', () => {
+  assert.equal(numericsKey({ name: 'wasm', blas: null }), 'wasm');
+  assert.equal(numericsKey({ name: 'wasm', blas: { library: 'libopenblas.so.0', threads: 1 } }), 'wasm+openblas');
+  assert.equal(numericsKey({ name: 'cpu', blas: null }), 'cpu');
 });

@@ -10,6 +10,7 @@ import type { CellItem } from './data.js';
 import type { Session } from './session.js';
 import type { BuiltModel } from './model.js';
 import type { MajoritySpec } from './reward-tree.js';
+import { numericsKey } from '../backend.js';
 import type { Rng } from '../rng.js';
 import { sampleGroups } from './sample-groups.js';
 import { responseText } from './prompts.js';
@@ -19,7 +20,7 @@ import { writeFileAtomic } from '../../util/fs-atomic.js';
 
 
 function cacheFile(spec: MajoritySpec, cell: CellConfig, session: Session): string {
-  const key = sha256Hex(canonicalJson({ model: cell.model, data: cell.data, spec, max_tokens: cell.algorithm.max_tokens, stop: cell.algorithm.stop, prompt: cell.prompt, backend: session.backend.name })).slice(0, 32);
+  const key = sha256Hex(canonicalJson({ model: cell.model, data: cell.data, spec, max_tokens: cell.algorithm.max_tokens, stop: cell.algorithm.stop, prompt: cell.prompt, backend: numericsKey(session.backend) })).slice(0, 32);
   return join(session.cacheDir, 'labels', `${key}.json`);
 }
 

@@ -2,6 +2,7 @@
 // (pretraining, mid-training) on corpora of the arithmetic world; each stage's result is cached under the
 // hash of everything that decides it (architecture, seed, the stages so far, the backend), so the cells
 // of a grid share one pretraining run per model. A `checkpoint("run dir")` model continues a finished run.
+import { numericsKey } from '../backend.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CellConfig, ModelConfig, StageConfig } from './config.js';
@@ -87,7 +88,7 @@ async function trainStage(policy: Policy, stage: StageConfig, index: number, m: 
 async function buildTransformer(m: TransformerConfig, session: Session): Promise<BuiltModel> {
   const tokenizer = new CharTokenizer(ALPHABET);
   const policy = createGpt(gptConfigOf(m, tokenizer), tokenizer, m.seed);
-  const backend = session.backend.name;
+  const backend = numericsKey(session.backend);
   // Start from the longest prefix of stages already cached.
   let done = 0;
   for (let i = m.stages.length; i > 0; i--) {
