@@ -78,7 +78,7 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
 }
 
 // gemm(heap, aByte, bByte, cByte, m, n, k, transA, transB, beta): C = op(A)·op(B) + beta·C, row-major
-// float32 at byte offsets into `heap` (any typed array: its whole buffer is addressed).
+// float32 at byte offsets into the buffer under `heap`, a Uint8Array (the wasm backend's HEAPU8).
 napi_value Gemm(napi_env env, napi_callback_info info) {
   size_t argc = 10;
   napi_value argv[10];
@@ -89,12 +89,12 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   size_t length, offset;
   void* data;
   napi_value buffer;
-  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, &buffer, &offset) != napi_ok) return Throw(env, "gemm: heap must be a typed array");
-  void* base;
-  size_t bytes;
-  // The whole underlying buffer, wherever the view starts (ArrayBuffer or SharedArrayBuffer).
-  base = static_cast<char*>(data) - offset;
-  bytes = offset + length * (type == napi_uint8_array || type == napi_int8_array || type == napi_uint8_clamped_array ? 1 : 4);
+  if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, &buffer, &offset) != napi_ok || type != napi_uint8_array) {
+    return Throw(env, "gemm: heap must be a Uint8Array");
+  }
+  // Offsets count from the start of the underlying buffer (ArrayBuffer or SharedArrayBuffer), up to the view's end.
+  char* p = static_cast<char*>(data) - offset;
+  const int64_t bytes = static_cast<int64_t>(offset + length);
   int64_t at, bt, ct;
   int32_t m, n, k;
   bool ta, tb;
@@ -110,10 +110,9 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   napi_get_value_double(env, argv[9], &beta);
   const int64_t end_a = at + 4LL * m * k, end_b = bt + 4LL * k * n, end_c = ct + 4LL * m * n;
   if (m < 1 || n < 1 || k < 1 || at < 0 || bt < 0 || ct < 0 || at % 4 || bt % 4 || ct % 4 ||
-      end_a > static_cast<int64_t>(bytes) || end_b > static_cast<int64_t>(bytes) || end_c > static_cast<int64_t>(bytes)) {
+      end_a > bytes || end_b > bytes || end_c > bytes) {
     return Throw(env, "gemm: operands out of the heap's bounds");
   }
-  char* p = static_cast<char*>(base);
   sgemm(kRowMajor, ta ? kTrans : kNoTrans, tb ? kTrans : kNoTrans, m, n, k, 1.0f, reinterpret_cast<const float*>(p + at),
         ta ? m : k, reinterpret_cast<const float*>(p + bt), tb ? k : n, static_cast<float>(beta),
         reinterpret_cast<float*>(p + ct), n);

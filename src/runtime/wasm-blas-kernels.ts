@@ -6,15 +6,9 @@
 // Cases not covered (other dtypes, broadcast batches, fused activations, PReLU) go to the kernel it replaced.
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from './native-blas.js';
+import { KernelOverrides, heapOffset, sizeOf, type WasmBackendLike } from './kernel-overrides.js';
 
-interface WasmBackendLike {
-  wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
-
-const replaced = new Map<string, tf.KernelConfig>();
-const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+const overrides = new KernelOverrides('installWasmBlasKernels');
 
 function gemmKernel(blas: NativeBlas, fallback: tf.KernelConfig): tf.KernelFunc {
   return args => {
@@ -33,7 +27,7 @@ function gemmKernel(blas: NativeBlas, fallback: tf.KernelConfig): tf.KernelFunc 
     const backend = args.backend as unknown as WasmBackendLike;
     const out = backend.makeOutput([...batchShape, M, N], 'float32');
     const batch = sizeOf(batchShape);
-    const off = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+    const off = (t: tf.TensorInfo) => heapOffset(backend, t);
     const heap = backend.wasm.HEAPU8; // after makeOutput, which may grow the heap
     if (bias) {
       // Every row starts as the bias and GEMM adds onto it (beta = 1): no separate pass.
@@ -54,26 +48,16 @@ function gemmKernel(blas: NativeBlas, fallback: tf.KernelConfig): tf.KernelFunc 
  * flags instead of materialising transposes, which wasm's own kernels need (they run flags 10-20x slower).
  */
 export function transposeFlagsAreFast(): boolean {
-  return replaced.size > 0 && tf.getBackend() === 'wasm';
+  return overrides.active && tf.getBackend() === 'wasm';
 }
 
 /** Routes the wasm backend's BatchMatMul and _FusedMatMul to `blas` (idempotent; after installWasmKernels). */
 export function installWasmBlasKernels(blas: NativeBlas): void {
-  if (replaced.size) return;
-  for (const name of ['BatchMatMul', '_FusedMatMul']) {
-    const current = tf.getKernel(name, 'wasm');
-    if (!current) throw new Error(`installWasmBlasKernels: wasm has no ${name} kernel to fall back on`);
-    replaced.set(name, current);
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ kernelName: name, backendName: 'wasm', setupFunc: current.setupFunc, kernelFunc: gemmKernel(blas, current) });
-  }
+  if (overrides.active) return;
+  for (const name of ['BatchMatMul', '_FusedMatMul']) overrides.replace(name, previous => gemmKernel(blas, previous));
 }
 
 /** Puts back the kernels installWasmBlasKernels replaced (for tests and benchmarks that compare the two). */
 export function uninstallWasmBlasKernels(): void {
-  for (const [name, k] of replaced) {
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(k);
-  }
-  replaced.clear();
+  overrides.restore();
 }

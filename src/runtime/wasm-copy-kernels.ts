@@ -6,24 +6,11 @@
 // splitting q, k, v out of [2048, 384] copies it three times), and its Identity copies every tensor that a
 // gradient saves for the backward pass.
 import * as tf from '@tensorflow/tfjs';
-
-export interface WasmBackendLike {
-  wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  incRef(dataId: object): void;
-}
-
-/** An Int32Array view of a 4-byte tensor's memory (bit copies: float NaN payloads survive). */
-export function heapWords(backend: WasmBackendLike, t: tf.TensorInfo, size: number): Int32Array {
-  // A view is taken after every allocation: growing the heap detaches older views.
-  return new Int32Array(backend.wasm.HEAPU8.buffer, backend.dataIdMap.get(t.dataId).memoryOffset, size);
-}
+import { KernelOverrides, heapWords, sizeOf, type WasmBackendLike } from './kernel-overrides.js';
 
 /** Elements below which wasm's own 2-D transpose is as fast (its stride conflicts start past the caches). */
 const MIN_JS_TRANSPOSE = 16384;
 
-const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 const isWord = (dtype: tf.DataType) => dtype === 'float32' || dtype === 'int32';
 
 /**
@@ -90,52 +77,33 @@ function sliceWords(backend: WasmBackendLike, x: tf.TensorInfo, begin: number[],
   return out;
 }
 
-/** The stock kernels replaced, by name, while ours are installed. */
-const stock = new Map<string, tf.KernelConfig>();
+const overrides = new KernelOverrides('installWasmCopyKernels');
 
 /**
  * Registers Transpose, GatherV2, Slice, SplitV and Identity for the wasm backend (idempotent; the backend must be
  * initialised). Cases they do not cover go to the stock kernels.
  */
 export function installWasmCopyKernels(): void {
-  if (stock.size) return;
-  const orig = (name: string) => {
-    const k = tf.getKernel(name, 'wasm');
-    if (!k) throw new Error(`installWasmCopyKernels: wasm has no ${name} kernel to fall back on`);
-    tf.unregisterKernel(name, 'wasm');
-    stock.set(name, k);
-    return k;
-  };
-
-  const transpose = orig('Transpose');
-  tf.registerKernel({
-    kernelName: 'Transpose',
-    backendName: 'wasm',
-    setupFunc: transpose.setupFunc,
-    kernelFunc: args => {
+  if (overrides.active) return;
+  try {
+    overrides.replace('Transpose', stock => args => {
       const { x } = args.inputs as { x: tf.TensorInfo };
       const { perm } = args.attrs as { perm: number[] };
       const plan = isWord(x.dtype) ? transposePlan(x.shape, perm) : null;
       // Only a plain 2-D transpose of a large matrix: wasm's own 3-D and 4-D loops are faster for the batched
       // and chunked cases (measured on the attention's head transposes).
-      if (!plan || plan.batch !== 1 || plan.chunk !== 1 || plan.rows * plan.cols < MIN_JS_TRANSPOSE) return transpose.kernelFunc(args);
+      if (!plan || plan.batch !== 1 || plan.chunk !== 1 || plan.rows * plan.cols < MIN_JS_TRANSPOSE) return stock.kernelFunc(args);
       const backend = args.backend as unknown as WasmBackendLike;
       const n = sizeOf(x.shape);
       const out = backend.makeOutput(perm.map(a => x.shape[a]!), x.dtype);
       transpose2d(heapWords(backend, x, n), heapWords(backend, out, n), plan.rows, plan.cols);
       return out;
-    },
-  });
+    });
 
-  const gather = orig('GatherV2');
-  tf.registerKernel({
-    kernelName: 'GatherV2',
-    backendName: 'wasm',
-    setupFunc: gather.setupFunc,
-    kernelFunc: args => {
+    overrides.replace('GatherV2', stock => args => {
       const { x, indices } = args.inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
       const { axis: axisAttr, batchDims } = args.attrs as { axis: number; batchDims: number };
-      if (!isWord(x.dtype) || indices.dtype !== 'int32' || batchDims) return gather.kernelFunc(args);
+      if (!isWord(x.dtype) || indices.dtype !== 'int32' || batchDims) return stock.kernelFunc(args);
       const backend = args.backend as unknown as WasmBackendLike;
       const axis = axisAttr < 0 ? axisAttr + x.shape.length : axisAttr;
       const outer = sizeOf(x.shape.slice(0, axis));
@@ -158,32 +126,20 @@ export function installWasmCopyKernels(): void {
           else for (let j = 0; j < inner; j++) os[dst + j] = xs[src + j]!;
         }
       return out;
-    },
-  });
+    });
 
-  const slice = orig('Slice');
-  tf.registerKernel({
-    kernelName: 'Slice',
-    backendName: 'wasm',
-    setupFunc: slice.setupFunc,
-    kernelFunc: args => {
+    overrides.replace('Slice', stock => args => {
       const { x } = args.inputs as { x: tf.TensorInfo };
-      if (!isWord(x.dtype)) return slice.kernelFunc(args);
+      if (!isWord(x.dtype)) return stock.kernelFunc(args);
       const { begin, size } = args.attrs as { begin: number | number[]; size: number | number[] };
       const [b, sz] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
       return sliceWords(args.backend as unknown as WasmBackendLike, x, b, sz);
-    },
-  });
+    });
 
-  // wasm's SplitV calls its own slice function directly, so it is replaced too.
-  const splitV = orig('SplitV');
-  tf.registerKernel({
-    kernelName: 'SplitV',
-    backendName: 'wasm',
-    setupFunc: splitV.setupFunc,
-    kernelFunc: args => {
+    // wasm's SplitV calls its own slice function directly, so it is replaced too.
+    overrides.replace('SplitV', stock => args => {
       const { x } = args.inputs as { x: tf.TensorInfo };
-      if (!isWord(x.dtype)) return splitV.kernelFunc(args);
+      if (!isWord(x.dtype)) return stock.kernelFunc(args);
       const { numOrSizeSplits, axis } = args.attrs as { numOrSizeSplits: number | number[]; axis: number };
       const ax = tf.util.parseAxisParam(axis, x.shape)[0]!;
       const begin = x.shape.map(() => 0);
@@ -194,30 +150,23 @@ export function installWasmCopyKernels(): void {
         begin[ax]! += s;
         return out;
       });
-    },
-  });
+    });
 
-  // Tensors are immutable (every kernel writes a fresh output), so a clone can share the memory, as
-  // Reshape already does; wasm's own Identity copies it.
-  const identity = orig('Identity');
-  tf.registerKernel({
-    kernelName: 'Identity',
-    backendName: 'wasm',
-    setupFunc: identity.setupFunc,
-    kernelFunc: args => {
+    // Tensors are immutable (every kernel writes a fresh output), so a clone can share the memory, as
+    // Reshape already does; wasm's own Identity copies it.
+    overrides.replace('Identity', stock => args => {
       const { x } = args.inputs as { x: tf.TensorInfo };
-      if (x.dtype === 'string') return identity.kernelFunc(args);
+      if (x.dtype === 'string') return stock.kernelFunc(args);
       (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
       return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-    },
-  });
+    });
+  } catch (e) {
+    overrides.restore(); // all or nothing
+    throw e;
+  }
 }
 
 /** Puts the stock kernels back (for tests and benchmarks that compare the two). */
 export function uninstallWasmCopyKernels(): void {
-  for (const [name, k] of stock) {
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(k);
-  }
-  stock.clear();
+  overrides.restore();
 }

@@ -4,10 +4,9 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
-import { CharTokenizer, createGpt, SftTrainer } from '../../src/runtime/index.js';
 import { ADDON_FILE, loadNativeBlas } from '../../src/runtime/native-blas.js';
 import { uninstallWasmBlasKernels, installWasmBlasKernels } from '../../src/runtime/wasm-blas-kernels.js';
-import { useBackend } from './setup.js';
+import { trainSmallGpt, useBackend } from './setup.js';
 
 const native = loadNativeBlas();
 // CI installs g++ and OpenBLAS (scripts/install-system-deps.sh), so these run there; elsewhere they say why not.
@@ -60,16 +59,9 @@ test('wasm matmuls through OpenBLAS equal a float64 reference: transposes, batch
 
 test('a GPT training step on OpenBLAS matches XNNPACK to float32 rounding and repeats bit for bit', { skip }, async () => {
   await useBackend('wasm');
-  const tok = new CharTokenizer('abcdefghij');
-  const corpus = Array.from({ length: 40 }, (_, i) => 'abcdefghij'.repeat(5).slice(i % 10, (i % 10) + 40));
   const run = () => {
-    const gpt = createGpt({ vocabSize: tok.vocabSize, contextLength: 32, dModel: 64, nLayers: 2, nHeads: 2 }, tok, 3);
-    const trainer = new SftTrainer(gpt, corpus, { batchSize: 16, optimizer: { schedule: { kind: 'constant', lr: 1e-3 }, maxGradNorm: 1 }, seed: 5 });
-    const losses = [trainer.trainStep(), trainer.trainStep(), trainer.trainStep()].map(s => s.loss);
-    const weights = gpt.getWeights();
-    trainer.dispose();
-    gpt.dispose();
-    return { losses, weights };
+    const { stats, weights } = trainSmallGpt(3);
+    return { losses: stats.map(s => s[0]!), weights };
   };
   uninstallWasmBlasKernels();
   const xnn = run();
@@ -141,7 +133,7 @@ test("the addon's own argument checks", { skip }, () => {
   assert.equal(out[4], 'libc.so.6: no cblas_sgemm');
   assert.equal(out[5], 'setThreads: expected a positive integer');
   assert.equal(out[6], 'gemm: expected 10 arguments');
-  assert.equal(out[7], 'gemm: heap must be a typed array');
+  assert.equal(out[7], 'gemm: heap must be a Uint8Array');
   assert.equal(out[8], "gemm: operands out of the heap's bounds"); // 4×4 at byte 32 ends past 64
   assert.equal(out[9], 'no error');
   assert.equal(out[10], '1,2,3,4'); // [[1,2],[3,4]]·I

@@ -4,8 +4,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { installWasmCopyKernels, transposePlan, uninstallWasmCopyKernels } from '../../src/runtime/wasm-copy-kernels.js';
-import { CharTokenizer, createGpt, SftTrainer } from '../../src/runtime/index.js';
-import { useBackend } from './setup.js';
+import { trainSmallGpt, useBackend } from './setup.js';
 
 /** Runs `f` with the stock kernels, then with ours; returns both results' raw bits. */
 function bothWays(f: () => tf.Tensor): { stock: Int32Array; ours: Int32Array; shape: number[] } {
@@ -151,22 +150,10 @@ test('installWasmCopyKernels names a stock kernel it cannot find', async () => {
 
 test('a GPT training step gives bit-identical gradients, loss and weights with and without the copy kernels', async () => {
   await useBackend('wasm');
-  // Big enough for the JS transpose (activations of 16 × 32 rows × 64 features = 32768 elements).
-  const tok = new CharTokenizer('abcdefghij');
-  const corpus = Array.from({ length: 40 }, (_, i) => 'abcdefghij'.repeat(5).slice(i % 10, (i % 10) + 40));
-  const run = () => {
-    const gpt = createGpt({ vocabSize: tok.vocabSize, contextLength: 32, dModel: 64, nLayers: 2, nHeads: 2 }, tok, 3);
-    const trainer = new SftTrainer(gpt, corpus, { batchSize: 16, optimizer: { schedule: { kind: 'constant', lr: 1e-3 }, maxGradNorm: 1 }, seed: 5 });
-    const stats = [trainer.trainStep(), trainer.trainStep()].map(s => [s.loss, s.gradNorm]);
-    const weights = gpt.getWeights();
-    trainer.dispose();
-    gpt.dispose();
-    return { stats, weights };
-  };
   uninstallWasmCopyKernels();
-  const stock = run();
+  const stock = trainSmallGpt(2);
   installWasmCopyKernels();
-  const ours = run();
+  const ours = trainSmallGpt(2);
   assert.deepEqual(ours.stats, stock.stats);
   for (const [name, w] of Object.entries(stock.weights)) assert.deepEqual(ours.weights[name]!.data, w.data, name);
 });

@@ -25,39 +25,34 @@ test('the threaded wasm build runs with 2 threads under Node and computes what t
   // Reaching the end of this file also shows the worker threads do not keep the process alive.
 });
 
-test('training on 2 threads is deterministic and agrees with the cpu backend', async () => {
+/** Four SFT steps of a tiny seeded GPT: the losses. */
+async function tinyLosses(): Promise<number[]> {
   const { CharTokenizer, createGpt, sft } = await import('../../src/runtime/index.js');
   const tok = new CharTokenizer('abc:;');
-  const run = () => {
-    const gpt = createGpt({ vocabSize: tok.vocabSize, contextLength: 12, dModel: 16, nLayers: 1, nHeads: 2 }, tok, 3);
-    const losses = sft(gpt, ['ab:c;', 'ca:b;', 'abc;'], { steps: 4, batchSize: 4, optimizer: { schedule: { kind: 'constant', lr: 1e-2 } }, seed: 1 }).map(s => s.loss);
-    gpt.dispose();
-    return losses;
-  };
+  const gpt = createGpt({ vocabSize: tok.vocabSize, contextLength: 12, dModel: 16, nLayers: 1, nHeads: 2 }, tok, 3);
+  const losses = sft(gpt, ['ab:c;', 'ca:b;', 'abc;'], { steps: 4, batchSize: 4, optimizer: { schedule: { kind: 'constant', lr: 1e-2 } }, seed: 1 }).map(s => s.loss);
+  gpt.dispose();
+  return losses;
+}
+
+test('training on 2 threads is deterministic and agrees with the cpu backend', async () => {
   await selectBackend('wasm', { threads: 2, blas: 'none' });
-  const a = run();
-  const b = run();
+  const a = await tinyLosses();
+  const b = await tinyLosses();
   assert.deepEqual(a, b, 'same seed, same numbers');
   await selectBackend('cpu');
-  const c = run();
+  const c = await tinyLosses();
   a.forEach((x, i) => assert.ok(Math.abs(x - c[i]!) < 1e-3, `step ${i + 1}: threaded wasm ${x} vs cpu ${c[i]}`));
 });
 
 test('OpenBLAS matmuls on the threaded build (its heap is a SharedArrayBuffer) train like the cpu backend', async t => {
-  const { CharTokenizer, createGpt, sft, loadNativeBlas } = await import('../../src/runtime/index.js');
+  const { loadNativeBlas } = await import('../../src/runtime/index.js');
   if (!loadNativeBlas().blas) return t.skip(`native OpenBLAS unavailable: ${loadNativeBlas().reason}`);
-  const tok = new CharTokenizer('abc:;');
-  const run = () => {
-    const gpt = createGpt({ vocabSize: tok.vocabSize, contextLength: 12, dModel: 16, nLayers: 1, nHeads: 2 }, tok, 3);
-    const losses = sft(gpt, ['ab:c;', 'ca:b;', 'abc;'], { steps: 4, batchSize: 4, optimizer: { schedule: { kind: 'constant', lr: 1e-2 } }, seed: 1 }).map(s => s.loss);
-    gpt.dispose();
-    return losses;
-  };
   const info = await selectBackend('wasm', { threads: 2, wasmThreads: 2 });
   assert.equal(info.threads, 2);
   assert.equal(info.blas?.threads, 2);
-  const a = run();
+  const a = await tinyLosses();
   await selectBackend('cpu');
-  const c = run();
+  const c = await tinyLosses();
   a.forEach((x, i) => assert.ok(Math.abs(x - c[i]!) < 1e-3, `step ${i + 1}: threaded wasm + OpenBLAS ${x} vs cpu ${c[i]}`));
 });
