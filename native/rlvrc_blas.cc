@@ -15,10 +15,12 @@ typedef void (*sgemm_fn)(int order, int trans_a, int trans_b, int m, int n, int 
                          int lda, const float* b, int ldb, float beta, float* c, int ldc);
 typedef void (*set_threads_fn)(int);
 typedef int (*get_threads_fn)();
+typedef const char* (*get_config_fn)();
 
 sgemm_fn sgemm = nullptr;
 set_threads_fn set_threads = nullptr;
 get_threads_fn get_threads = nullptr;
+get_config_fn get_config = nullptr;
 std::string loaded_from;
 
 constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
@@ -56,6 +58,7 @@ napi_value Load(napi_env env, napi_callback_info info) {
     }
     set_threads = reinterpret_cast<set_threads_fn>(dlsym(handle, "openblas_set_num_threads"));
     get_threads = reinterpret_cast<get_threads_fn>(dlsym(handle, "openblas_get_num_threads"));
+    get_config = reinterpret_cast<get_config_fn>(dlsym(handle, "openblas_get_config"));
     loaded_from = name;
   }
   if (!sgemm) return Throw(env, errors.empty() ? "no library names given" : errors.c_str());
@@ -74,6 +77,16 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
   if (set_threads) set_threads(n);
   napi_value out;
   napi_create_int32(env, get_threads ? get_threads() : n, &out);
+  return out;
+}
+
+// config() -> OpenBLAS's build and the kernel it chose for this CPU ("OpenBLAS 0.3.21 ... Zen ..."), or null
+// for a library that cannot say. Kernels round differently, so a run's manifest records it.
+napi_value Config(napi_env env, napi_callback_info info) {
+  napi_value out;
+  const char* text = get_config ? get_config() : nullptr;
+  if (text) napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &out);
+  else napi_get_null(env, &out);
   return out;
 }
 
@@ -124,8 +137,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"load", nullptr, Load, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"config", nullptr, Config, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  napi_define_properties(env, exports, 3, props);
+  napi_define_properties(env, exports, 4, props);
   return exports;
 }
 

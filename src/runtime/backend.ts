@@ -25,9 +25,10 @@ export interface BackendInfo {
   simd: boolean | null;
   /**
    * Who computes the wasm backend's matmuls when not XNNPACK: the native OpenBLAS library and its threads
-   * (wasm-blas-kernels.ts). null: the backend's own. Results differ between the two in the last bits.
+   * (wasm-blas-kernels.ts), with OpenBLAS's build and kernel. null: the backend's own. Results differ between
+   * the two, and between OpenBLAS kernels, in the last bits.
    */
-  blas: { library: string; threads: number } | null;
+  blas: { library: string; threads: number; config: string | null } | null;
   /** Why earlier candidates of `auto` were skipped (and, for wasm, why native matmuls were not used). */
   skipped: string[];
 }
@@ -131,7 +132,7 @@ async function tryWasm(choice: BackendChoice, opts: WasmOptions, skipped: string
   let blas: BackendInfo['blas'] = null;
   if (native?.blas) {
     installWasmBlasKernels(native.blas);
-    blas = { library: native.blas.library, threads: native.blas.setThreads(opts.threads ?? 1) };
+    blas = { library: native.blas.library, threads: native.blas.setThreads(opts.threads ?? 1), config: native.blas.config };
   } else if (native) {
     skipped.push(`native OpenBLAS matmuls: ${native.reason}`);
   } else {

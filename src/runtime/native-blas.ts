@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 export interface NativeBlas {
   /** The OpenBLAS library file that was loaded. */
   library: string;
+  /** OpenBLAS's build and the kernel it chose for this CPU (openblas_get_config), or null if it cannot say. */
+  config: string | null;
   /** Sets OpenBLAS's thread count; returns what it reports. */
   setThreads(n: number): number;
   /** C = op(A)·op(B) + beta·C, row-major float32 at byte offsets into `heap`'s buffer. */
@@ -36,9 +38,9 @@ function load(file: string): { blas: NativeBlas | null; reason: string } {
   if (!existsSync(file)) return { blas: null, reason: `${file} is not built (npm run build builds it where g++ and Node's headers are)` };
   const libraries = process.env.RLVRC_BLAS_LIBRARY ? [process.env.RLVRC_BLAS_LIBRARY] : LIBRARIES;
   try {
-    const addon = createRequire(import.meta.url)(file) as { load(names: string[]): string } & Omit<NativeBlas, 'library'>;
+    const addon = createRequire(import.meta.url)(file) as { load(names: string[]): string; config(): string | null } & Pick<NativeBlas, 'setThreads' | 'gemm'>;
     const library = addon.load(libraries);
-    return { blas: { library, setThreads: n => addon.setThreads(n), gemm: addon.gemm }, reason: `OpenBLAS from ${library}` };
+    return { blas: { library, config: addon.config(), setThreads: n => addon.setThreads(n), gemm: addon.gemm }, reason: `OpenBLAS from ${library}` };
   } catch (e) {
     return { blas: null, reason: `OpenBLAS did not load (${(e as Error).message}); install libopenblas0-pthread` };
   }

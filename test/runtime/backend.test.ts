@@ -33,6 +33,6 @@ test('cpu can be chosen explicitly', async () => {
 
 test('cache keys tell OpenBLAS runs from wasm runs, and keep the key wasm runs always had', () => {
   assert.equal(numericsKey({ name: 'wasm', blas: null }), 'wasm');
-  assert.equal(numericsKey({ name: 'wasm', blas: { library: 'libopenblas.so.0', threads: 1 } }), 'wasm+openblas');
+  assert.equal(numericsKey({ name: 'wasm', blas: { library: 'libopenblas.so.0', threads: 1, config: null } }), 'wasm+openblas');
   assert.equal(numericsKey({ name: 'cpu', blas: null }), 'cpu');
 });

@@ -74,10 +74,13 @@ test('a GPT training step on OpenBLAS matches XNNPACK to float32 rounding and re
   for (const [name, w] of Object.entries(xnn.weights)) assertClose(blas.weights[name]!.data, w.data, `weights after 3 steps: ${name}`);
 });
 
-test('selectBackend records OpenBLAS and its threads; RLVRC_BLAS=none keeps XNNPACK', { skip }, () => {
+test('selectBackend records OpenBLAS, its threads and its build and kernel; RLVRC_BLAS=none keeps XNNPACK', { skip }, () => {
   const info = (env: Record<string, string>) =>
     JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '-e', "import { selectBackend } from './src/runtime/index.ts'; console.log(JSON.stringify(await selectBackend('wasm')))"], { env: { ...process.env, ...env }, encoding: 'utf8' }));
-  assert.deepEqual(info({}).blas, { library: native.blas!.library, threads: 1 });
+  const blas = info({}).blas;
+  assert.deepEqual(blas, { library: native.blas!.library, threads: 1, config: native.blas!.config });
+  // Debian's OpenBLAS names its version and the kernel it picked for this CPU (e.g. 'Zen', 'Haswell').
+  assert.match(blas.config, /^OpenBLAS \d+\.\d+\.\d+ .* \w+ MAX_THREADS=\d+$/);
   assert.equal(info({ RLVRC_BLAS: 'none' }).blas, null);
 });
 
