@@ -80,7 +80,7 @@ test('selectBackend records OpenBLAS, its threads and its build and kernel; RLVR
   const blas = info({}).blas;
   assert.deepEqual(blas, { library: native.blas!.library, threads: 1, config: native.blas!.config });
   // Debian's OpenBLAS names its version and the kernel it picked for this CPU (e.g. 'Zen', 'Haswell').
-  assert.match(blas.config, /^OpenBLAS \d+\.\d+\.\d+ .* \w+ MAX_THREADS=\d+$/);
+  assert.match(String(blas.config), /^OpenBLAS \d+\.\d+\.\d+ .* \w+ MAX_THREADS=\d+$/);
   assert.equal(info({ RLVRC_BLAS: 'none' }).blas, null);
 });
 
