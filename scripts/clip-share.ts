@@ -3,7 +3,7 @@
 // (the same grid coordinates, seeds pooled): n, held-out greedy accuracy and code-rate gains (mean ± sample
 // std, in points), the clipped share of tokens (clip_frac_low + clip_frac_high, averaged over every GRPO
 // step of the group's cells, in %), the median approx-KL between π_old and π after the updates, and the
-// backend's numerics key (which matmul library computed the cells).
+// backend's numerics key (which matmul library computed the GRPO steps; the log says where the model came from).
 // Usage: node --import tsx scripts/clip-share.ts runs/spurious_search
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,7 +46,7 @@ const points = (xs: number[]): string => {
 const median = (xs: number[]): string => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!.toExponential(1) : '—');
 const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
 
-console.log('| group | n | accuracy gain | code-rate gain | clipped tokens (%) | median approx-KL | matmuls |');
+console.log('| group | n | accuracy gain | code-rate gain | clipped tokens (%) | median approx-KL | GRPO matmuls |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
 for (const [key, g] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
   console.log(`| ${key} | ${g.gains.length} | ${points(g.gains)} | ${points(g.codeGains)} | ${(100 * mean(g.clipped)).toFixed(4)} | ${median(g.kl)} | ${[...g.backends].join(', ')} |`);
