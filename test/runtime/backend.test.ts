@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError, selectBackend } from '../../src/runtime/index.js';
-import { numericsKey } from '../../src/runtime/backend.js';
+import { numericsKey, openblasBuild } from '../../src/runtime/backend.js';
 
 test("auto falls back past the absent native packages to wasm and reports what ran and why", async () => {
   const info = await selectBackend('auto');
@@ -31,8 +31,14 @@ test('cpu can be chosen explicitly', async () => {
   assert.equal(tf.getBackend(), 'cpu');
 });
 
-test('cache keys tell OpenBLAS runs from wasm runs, and keep the key wasm runs always had', () => {
+test('cache keys tell OpenBLAS runs from wasm runs and OpenBLAS kernels apart, and keep the key wasm runs always had', () => {
+  const blas = (config: string | null) => ({ library: 'libopenblas.so.0', threads: 1, config });
   assert.equal(numericsKey({ name: 'wasm', blas: null }), 'wasm');
-  assert.equal(numericsKey({ name: 'wasm', blas: { library: 'libopenblas.so.0', threads: 1, config: null } }), 'wasm+openblas');
   assert.equal(numericsKey({ name: 'cpu', blas: null }), 'cpu');
+  assert.equal(numericsKey({ name: 'wasm', blas: blas(null) }), 'wasm+openblas');
+  assert.equal(numericsKey({ name: 'wasm', blas: blas('OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Zen MAX_THREADS=64') }), 'wasm+openblas-0.3.21-Zen');
+  assert.equal(numericsKey({ name: 'wasm', blas: blas('OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64') }), 'wasm+openblas-0.3.21-Haswell');
+  assert.equal(numericsKey({ name: 'wasm', blas: blas('OpenBLAS 0.3.26  SkylakeX MAX_THREADS=8 ') }), 'wasm+openblas-0.3.26-SkylakeX');
+  // A config of another shape is kept whole rather than guessed at.
+  assert.equal(openblasBuild('OpenBLAS 0.2.20 NO_AFFINITY'), 'OpenBLAS_0.2.20_NO_AFFINITY');
 });

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { ADDON_FILE, loadNativeBlas } from '../../src/runtime/native-blas.js';
+import { numericsKey } from '../../src/runtime/backend.js';
 import { uninstallWasmBlasKernels, installWasmBlasKernels } from '../../src/runtime/wasm-blas-kernels.js';
 import { trainSmallGpt, useBackend } from './setup.js';
 
@@ -82,6 +83,13 @@ test('selectBackend records OpenBLAS, its threads and its build and kernel; RLVR
   // Debian's OpenBLAS names its version and the kernel it picked for this CPU (e.g. 'Zen', 'Haswell').
   assert.match(String(blas.config), /^OpenBLAS \d+\.\d+\.\d+ .* \w+ MAX_THREADS=\d+$/);
   assert.equal(info({ RLVRC_BLAS: 'none' }).blas, null);
+  // Another kernel is another cache key: OPENBLAS_CORETYPE picks one (Prescott runs on every x86-64 CPU).
+  if (process.arch === 'x64') {
+    const prescott = info({ OPENBLAS_CORETYPE: 'Prescott' }).blas;
+    assert.match(prescott.config, / Prescott MAX_THREADS=\d+$/);
+    const version = /^OpenBLAS (\S+)/.exec(prescott.config)![1];
+    assert.equal(numericsKey({ name: 'wasm', blas: prescott }), `wasm+openblas-${version}-Prescott`);
+  }
 });
 
 test('the native matmul errors: not built, library missing, asked for but unavailable, a bad RLVRC_BLAS', async () => {
