@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { withGains } from '../src/report/gains.js';
 import { loadRuns } from '../src/report/load.js';
 import { stat } from '../src/report/table.js';
-import { numericsKey, type BackendInfo } from '../src/runtime/backend.js';
+import type { BackendInfo } from '../src/runtime/backend.js';
+import { numericsKey } from '../src/runtime/numerics.js';
 import { FILES, readJsonl } from '../src/runtime/run/index.js';
 
 const root = process.argv[2];

@@ -8,6 +8,7 @@
 //   <metric>.svg  eval metric vs step, one line per group (mean over seeds)
 // Output is deterministic: no paths, clocks or host names, so a report can be compared and committed.
 import { closest } from '../util/suggest.js';
+import { numericsKey } from '../runtime/numerics.js';
 import { buildCurves, evalMetricNames, type Curve } from './curves.js';
 import type { LoadedCell } from './load.js';
 import { renderCurve } from './svg.js';
@@ -120,6 +121,28 @@ function resultSections(metrics: string[], groups: Group[], groupAxes: Axis[]): 
   return md;
 }
 
+/**
+ * Which numerics computed the cells (backend, matmul library and OpenBLAS kernel; see runtime/numerics.ts),
+ * with counts: cells computed on different ones agree to float rounding, not bit for bit.
+ */
+function computedOn(cells: LoadedCell[]): string {
+  const counts = new Map<string, number>();
+  for (const c of cells) {
+    const k = numericsOf(c.manifest.backend);
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const list = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `\`${k}\` (${n} cell${n === 1 ? '' : 's'})`);
+  return list.join(', ') + (counts.size > 1 ? ': not comparable bit for bit across these' : '');
+}
+
+function numericsOf(backend: Record<string, unknown> | null): string {
+  if (!backend || typeof backend.name !== 'string') return 'unknown';
+  const blas = backend.blas;
+  if (!blas || typeof blas !== 'object') return numericsKey({ name: backend.name, blas: null });
+  const config = (blas as { config?: unknown }).config;
+  return numericsKey({ name: backend.name, blas: { config: typeof config === 'string' ? config : null } });
+}
+
 function firstLine(s: string | null | undefined): string {
   return (s ?? '').split('\n')[0]!.trim();
 }
@@ -164,6 +187,7 @@ export function buildReport(loaded: LoadedCell[], options: ReportOptions = {}): 
   md += `${cells.length} cells in ${groups.length} group${groups.length === 1 ? '' : 's'}: ` +
     ['finished', 'failed', 'running', 'interrupted'].map(s => `${count(s)} ${s}`).join(', ') + '.\n';
   md += `Compiled from ${sources.join('; ')}.\n`;
+  md += `Computed on ${computedOn(cells)}.\n`;
   md += `Axes: ${groupAxes.length ? groupAxes.map(a => `${a.name} (${a.values.filter(v => v !== MISSING).join(', ')})`).join('; ') : 'none'}` +
     `${seedAxis ? `; seeds: ${seedAxis.values.join(', ')}` : ''}.\n`;
   md += `Each entry is the mean ± sample standard deviation over a group's finished cells (seeds), n the number of cells averaged.\n`;

@@ -9,6 +9,8 @@ import { installWasmKernels } from './wasm-kernels.js';
 import { loadNativeBlas } from './native-blas.js';
 import { installWasmBlasKernels, uninstallWasmBlasKernels } from './wasm-blas-kernels.js';
 
+export { numericsKey, openblasBuild } from './numerics.js';
+
 export type BackendChoice = 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
 
 export interface BackendInfo {
@@ -87,30 +89,6 @@ export interface WasmOptions {
 }
 
 export type BlasChoice = 'auto' | 'openblas' | 'none';
-
-/**
- * What decides a backend's float results, for cache keys (pretrained stages, majority labels): the backend's
- * name, plus the matmul library when it is not the backend's own, with OpenBLAS's version and the CPU kernel
- * it chose ('wasm+openblas-0.3.21-Zen'): kernels block their sums differently, so two kernels' pretrainings
- * are different models, and a cache filled on one machine must not hand them to another. Unchanged ('wasm')
- * for wasm on XNNPACK, which computes the same bits everywhere, so caches built before the native matmuls
- * stay valid for it.
- */
-export function numericsKey(info: Pick<BackendInfo, 'name' | 'blas'>): string {
-  if (!info.blas) return info.name;
-  const build = info.blas.config ? openblasBuild(info.blas.config) : null;
-  return build ? `${info.name}+openblas-${build}` : `${info.name}+openblas`;
-}
-
-/**
- * '0.3.21-Zen' from openblas_get_config()'s 'OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Zen
- * MAX_THREADS=64' (the kernel is the word before MAX_THREADS); a config of another shape is kept whole,
- * spaces as '_', so that it still tells builds apart.
- */
-export function openblasBuild(config: string): string {
-  const m = /^OpenBLAS\s+(\S+)\s(?:.*\s)?(\S+)\s+MAX_THREADS=\d+/.exec(config.trim());
-  return m ? `${m[1]}-${m[2]}` : config.trim().replace(/\s+/g, '_');
-}
 
 function blasChoice(opts: WasmOptions): BlasChoice {
   const c = opts.blas ?? process.env.RLVRC_BLAS ?? 'auto';

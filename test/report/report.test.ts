@@ -190,6 +190,28 @@ describe('plots worth drawing', () => {
   });
 });
 
+describe('what computed the cells', () => {
+  test('the header names each backend, matmul library and OpenBLAS kernel with its cell count, and says when they differ', async () => {
+    const runs = copyRuns(goldenCases('report').find(c => c.name === 'ids-only')!.dir);
+    const cells = readdirSync(runs).sort();
+    const setBackend = (cell: string, blas: unknown) => {
+      const file = join(runs, cell, 'manifest.json');
+      const m = readJson(file) as { backend: Record<string, unknown> };
+      writeFileSync(file, JSON.stringify({ ...m, backend: { ...m.backend, blas } }));
+    };
+    const zen = { library: 'libopenblas.so.0', threads: 1, config: 'OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Zen MAX_THREADS=64' };
+    for (const c of cells) setBackend(c, zen);
+    assert.equal((await report([runs], '/')).code, 0);
+    assert.match(readFileSync(join(runs, 'report', 'report.md'), 'utf8'), /\nComputed on `wasm\+openblas-0\.3\.21-Zen` \(5 cells\)\.\n/);
+    setBackend(cells[0]!, { ...zen, config: zen.config.replace('Zen', 'Haswell') });
+    setBackend(cells[1]!, null);
+    setBackend(cells[2]!, null);
+    assert.equal((await report([runs], '/')).code, 0);
+    assert.match(readFileSync(join(runs, 'report', 'report.md'), 'utf8'),
+      /\nComputed on `wasm` \(2 cells\), `wasm\+openblas-0\.3\.21-Zen` \(2 cells\), `wasm\+openblas-0\.3\.21-Haswell` \(1 cell\): not comparable bit for bit across these\.\n/);
+  });
+});
+
 describe('a runs directory written by the run layer', () => {
   test('report of the fake program: final metrics and their mean over seeds', async () => {
     const out = join(tmp('rlvrc-report-'), 'runs');
