@@ -5363,6 +5363,7 @@ async function runCell(cell: rt.cell.CellConfig, ctx: rt.CellContext): Promise<r
   try {
     if (trainer.step === 0) for (const ev of evals) rt.cell.evaluate(ev, model, session, 0);
     for (let step = trainer.step + 1; step <= cell.train.steps; step++) {
+      await rt.cell.letSignalsThrough(); // steps are synchronous: let a stop request in between them
       ctx.throwIfStopped();
       const stats = trainer.trainStep(prompts.batch(step));
       ctx.logStep(rt.cell.stepRecord(stats));

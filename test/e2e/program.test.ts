@@ -59,6 +59,39 @@ test('a run killed with SIGKILL mid-training resumes and ends with the numbers o
   assert.deepEqual(result.final_metrics, (JSON.parse(readFileSync(join(a, 'result.json'), 'utf8')) as { final_metrics: unknown }).final_metrics);
 });
 
+test('SIGINT mid-training stops the cell after its current step (exit 130, interrupted); the re-run ends with the numbers of an uninterrupted run', async () => {
+  const dir = userProject([TINY]);
+  assert.equal(rlvrc(['compile', 'tiny.rlvr'], { cwd: dir }).status, 0);
+  const longer = ['--set', 'train.steps=30'];
+  const whole = program(dir, ['--cell', CELL, '--out', 'runs-a', ...longer]);
+  assert.equal(whole.status, 0, whole.stderr + whole.stdout);
+
+  // A training step is synchronous: the program must still see the signal between two steps.
+  const child = spawn(process.execPath, ['generated/tiny.js', '--cell', CELL, '--out', 'runs-b', ...longer], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const metrics = join(dir, 'runs-b', CELL, 'metrics.jsonl');
+  const deadline = Date.now() + 120_000;
+  while (!(existsSync(metrics) && readFileSync(metrics, 'utf8').trim() !== '') && Date.now() < deadline) await new Promise(r => setTimeout(r, 20));
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>(r => child.once('exit', c => r(c)));
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /SIGINT: stopping after the current step/);
+  assert.match(stderr, /interrupted; run the same command again to resume/);
+  const partial = jsonl(metrics).length;
+  assert.ok(partial < 30, `the cell ran to the end (${partial} steps) instead of stopping`);
+  const manifest = JSON.parse(readFileSync(join(dir, 'runs-b', CELL, 'manifest.json'), 'utf8')) as { status: string };
+  assert.equal(manifest.status, 'interrupted');
+  assert.equal(existsSync(join(dir, 'runs-b', CELL, 'result.json')), false);
+
+  const resumed = program(dir, ['--cell', CELL, '--out', 'runs-b', ...longer]);
+  assert.equal(resumed.status, 0, resumed.stderr + resumed.stdout);
+  const a = join(dir, 'runs-a', CELL);
+  const b = join(dir, 'runs-b', CELL);
+  assert.deepEqual(numbers(jsonl(join(b, 'metrics.jsonl'))), numbers(jsonl(join(a, 'metrics.jsonl'))));
+  assert.deepEqual(jsonl(join(b, 'eval.jsonl')), jsonl(join(a, 'eval.jsonl')));
+});
+
 test('one failing cell does not stop the others; the summary names it; a re-run skips finished cells', () => {
   const dir = userProject([TINY]);
   // A grid over datasets where one file does not exist: the checker warns, the cell fails at run time.

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CellConfig } from './config.js';
 import type { CellItem } from './data.js';
-import type { Session } from './session.js';
+import { letSignalsThrough, type Session } from './session.js';
 import type { BuiltModel } from './model.js';
 import type { MajoritySpec } from './reward-tree.js';
 import { numericsKey } from '../backend.js';
@@ -47,7 +47,7 @@ export async function majorityLabels(items: CellItem[], spec: MajoritySpec, buil
     labels.forEach((label, g) => {
       cache[todo[first + g]!.id] = label;
     });
-    await new Promise(r => setImmediate(r));
+    await letSignalsThrough();
     session.ctx.throwIfStopped();
   }
   if (todo.length > 0) {

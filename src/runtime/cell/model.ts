@@ -6,7 +6,7 @@ import { numericsKey } from '../backend.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CellConfig, ModelConfig, StageConfig } from './config.js';
-import type { Session } from './session.js';
+import { letSignalsThrough, type Session } from './session.js';
 import type { ChatRenderer } from './prompts.js';
 import type { Policy } from '../policy.js';
 import type { Tokenizer } from '../tokenizer.js';
@@ -77,7 +77,7 @@ async function trainStage(policy: Policy, stage: StageConfig, index: number, m: 
         window = 0;
         windowLoss = 0;
       }
-      if (s % 10 === 9) await new Promise(r => setImmediate(r)); // let signals and I/O through
+      if (s % 10 === 9) await letSignalsThrough();
     }
   } finally {
     trainer.dispose();

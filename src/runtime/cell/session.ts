@@ -57,3 +57,12 @@ export async function openSession(cell: CellConfig, ctx: CellContext, opts: Sess
     rng: (label, ...more) => new Rng(seed(label), ...more),
   };
 }
+
+/**
+ * Lets the event loop run once. A training step is synchronous (tfjs on wasm), so a loop of them never
+ * reaches the SIGINT/SIGTERM handlers that set ctx.signal: without a turn of the loop between steps, a stop
+ * request would wait for the whole run (and the pool's grace period would end in SIGKILL).
+ */
+export function letSignalsThrough(): Promise<void> {
+  return new Promise(resolve => setImmediate(resolve));
+}
