@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import { withGains } from '../src/report/gains.js';
 import { loadRuns } from '../src/report/load.js';
 import { stat } from '../src/report/table.js';
-import type { BackendInfo } from '../src/runtime/backend.js';
-import { numericsKey } from '../src/runtime/numerics.js';
+import { numericsOfManifest } from '../src/runtime/numerics.js';
 import { FILES, readJsonl } from '../src/runtime/run/index.js';
 
 const root = process.argv[2];
@@ -34,8 +33,7 @@ for (const cell of withGains(loadRuns(root))) {
     g.clipped.push(Number(r.clip_frac_low ?? 0) + Number(r.clip_frac_high ?? 0));
     if (typeof r.approx_kl === 'number') g.kl.push(r.approx_kl);
   }
-  const backend = cell.manifest.backend as BackendInfo | null;
-  g.backends.add(backend ? numericsKey(backend) : 'unknown');
+  g.backends.add(numericsOfManifest(cell.manifest.backend));
 }
 
 const points = (xs: number[]): string => {

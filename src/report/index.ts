@@ -8,7 +8,7 @@
 //   <metric>.svg  eval metric vs step, one line per group (mean over seeds)
 // Output is deterministic: no paths, clocks or host names, so a report can be compared and committed.
 import { closest } from '../util/suggest.js';
-import { numericsKey } from '../runtime/numerics.js';
+import { numericsOfManifest } from '../runtime/numerics.js';
 import { buildCurves, evalMetricNames, type Curve } from './curves.js';
 import type { LoadedCell } from './load.js';
 import { renderCurve } from './svg.js';
@@ -128,19 +128,11 @@ function resultSections(metrics: string[], groups: Group[], groupAxes: Axis[]): 
 function computedOn(cells: LoadedCell[]): string {
   const counts = new Map<string, number>();
   for (const c of cells) {
-    const k = numericsOf(c.manifest.backend);
+    const k = numericsOfManifest(c.manifest.backend);
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
   const list = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `\`${k}\` (${n} cell${n === 1 ? '' : 's'})`);
   return list.join(', ') + (counts.size > 1 ? ': not comparable bit for bit across these' : '');
-}
-
-function numericsOf(backend: Record<string, unknown> | null): string {
-  if (!backend || typeof backend.name !== 'string') return 'unknown';
-  const blas = backend.blas;
-  if (!blas || typeof blas !== 'object') return numericsKey({ name: backend.name, blas: null });
-  const config = (blas as { config?: unknown }).config;
-  return numericsKey({ name: backend.name, blas: { config: typeof config === 'string' ? config : null } });
 }
 
 function firstLine(s: string | null | undefined): string {

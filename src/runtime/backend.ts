@@ -9,8 +9,6 @@ import { installWasmKernels } from './wasm-kernels.js';
 import { loadNativeBlas } from './native-blas.js';
 import { installWasmBlasKernels, uninstallWasmBlasKernels } from './wasm-blas-kernels.js';
 
-export { numericsKey, openblasBuild } from './numerics.js';
-
 export type BackendChoice = 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
 
 export interface BackendInfo {

@@ -16,6 +16,18 @@ export function numericsKey(info: { name: string; blas: { config: string | null 
 }
 
 /**
+ * numericsKey of a manifest's `backend` record (JSON, so checked field by field); 'unknown' without a
+ * backend name. Used by `rlvrc report` and scripts/clip-share.ts.
+ */
+export function numericsOfManifest(backend: Record<string, unknown> | null): string {
+  if (!backend || typeof backend.name !== 'string') return 'unknown';
+  const blas = backend.blas;
+  if (!blas || typeof blas !== 'object') return numericsKey({ name: backend.name, blas: null });
+  const config = (blas as { config?: unknown }).config;
+  return numericsKey({ name: backend.name, blas: { config: typeof config === 'string' ? config : null } });
+}
+
+/**
  * '0.3.21-Zen' from openblas_get_config()'s 'OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Zen
  * MAX_THREADS=64' (the kernel is the word before MAX_THREADS); a config of another shape is kept whole,
  * spaces as '_', so that it still tells builds apart.

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { BackendUnavailableError, selectBackend } from '../../src/runtime/index.js';
-import { numericsKey, openblasBuild } from '../../src/runtime/backend.js';
+import { numericsKey, openblasBuild } from '../../src/runtime/numerics.js';
 
 test("auto falls back past the absent native packages to wasm and reports what ran and why", async () => {
   const info = await selectBackend('auto');

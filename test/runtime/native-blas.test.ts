@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { ADDON_FILE, loadNativeBlas } from '../../src/runtime/native-blas.js';
-import { numericsKey } from '../../src/runtime/backend.js';
+import { numericsKey } from '../../src/runtime/numerics.js';
 import { uninstallWasmBlasKernels, installWasmBlasKernels } from '../../src/runtime/wasm-blas-kernels.js';
 import { trainSmallGpt, useBackend } from './setup.js';
 

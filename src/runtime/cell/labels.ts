@@ -10,7 +10,7 @@ import type { CellItem } from './data.js';
 import { letSignalsThrough, type Session } from './session.js';
 import type { BuiltModel } from './model.js';
 import type { MajoritySpec } from './reward-tree.js';
-import { numericsKey } from '../backend.js';
+import { numericsKey } from '../numerics.js';
 import type { Rng } from '../rng.js';
 import { sampleGroups } from './sample-groups.js';
 import { responseText } from './prompts.js';

@@ -2,7 +2,7 @@
 // (pretraining, mid-training) on corpora of the arithmetic world; each stage's result is cached under the
 // hash of everything that decides it (architecture, seed, the stages so far, the backend), so the cells
 // of a grid share one pretraining run per model. A `checkpoint("run dir")` model continues a finished run.
-import { numericsKey } from '../backend.js';
+import { numericsKey } from '../numerics.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CellConfig, ModelConfig, StageConfig } from './config.js';
