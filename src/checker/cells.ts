@@ -3,7 +3,7 @@
 // cross-field rules checked for this combination.
 import type { Resolver } from './resolve.js';
 import type { Axis, AxisValue } from './grid.js';
-import { CELL_FORMAT_VERSION, type CellConfig, type DataConfig, type EvalConfig, type ModelConfig, type PromptConfig } from './ir.js';
+import { CELL_FORMAT_VERSION, type CellConfig, type DataConfig, type EvalConfig, type ModelConfig, type PromptConfig } from '../ir/index.js';
 import { Fields, fieldsOf, lowerAlgorithm, lowerData, lowerEval, lowerModel, lowerOptimizer, lowerPrompt, lowerReward, type LowerContext } from './lower.js';
 import { cellRules } from './rules.js';
 import { TRAIN } from './schema/index.js';

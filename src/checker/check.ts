@@ -9,7 +9,7 @@ import { grid as gridMsg, names, rules, types } from '../diagnostics/catalogue.j
 import { buildCell, runKey } from './cells.js';
 import { planGrid, type GridPlan } from './grid.js';
 import { cellId } from './ids.js';
-import type { CellConfig, ExperimentIR, GridIR } from './ir.js';
+import type { CellConfig, ExperimentIR, GridIR } from '../ir/index.js';
 import { lowerAlgorithm, lowerData, lowerEval, lowerModel, lowerOptimizer, lowerPrompt, lowerReward, type LowerContext } from './lower.js';
 import { nodeHost, Program, type LoadedFile, type SourceHost } from './program.js';
 import { Reporter } from './report.js';

@@ -1,7 +1,7 @@
 // `rlvrc explain`: a cell's resolved configuration, and the exact objective it optimises written out as
 // math, so nobody has to guess how advantages are normalised, where clipping and KL enter, or how the
 // loss is averaged (the complaint most often made about the big trainers).
-import type { AlgorithmConfig, CellConfig } from './ir.js';
+import type { AlgorithmConfig, CellConfig } from '../ir/index.js';
 import { conditionText } from './rewards.js';
 
 /** Small magnitudes in exponent form (3e-5 reads better than 0.00003). */

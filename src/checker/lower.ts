@@ -5,7 +5,7 @@ import type { Reporter } from './report.js';
 import { types } from '../diagnostics/catalogue.js';
 import type {
   AlgorithmConfig, DataConfig, EvalConfig, ModelConfig, OptimizerConfig, PromptConfig, RewardConfig, StageConfig, WorldConfig,
-} from './ir.js';
+} from '../ir/index.js';
 import { DR_GRPO_DEFAULTS, type BlockSpec } from './schema/index.js';
 import * as R from './rules.js';
 import { DeclValue, isDecl, type Json, type Loc, type Obj } from './values.js';

@@ -10,7 +10,7 @@ import { suggest } from '../util/suggest.js';
 import { containsHole, numberLiteral, shapeOf, unparen } from './types.js';
 import type { Loc } from './values.js';
 
-import type { Condition, CondOperand, RewardNode } from '../runtime/cell/config.js';
+import type { Condition, CondOperand, RewardNode } from '../ir/cell.js';
 import { conditionReadsMajority, majoritySpecs, type MajoritySpec } from '../runtime/cell/reward-tree.js';
 export type { Condition, CondOperand, RewardNode };
 

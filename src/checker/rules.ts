@@ -9,7 +9,7 @@ import {
 } from '../runtime/world/index.js';
 import { rules, types } from '../diagnostics/catalogue.js';
 import type { Reporter } from './report.js';
-import type { AlgorithmConfig, CellConfig, DataConfig, EvalConfig, ModelConfig, PromptConfig, StageConfig, WorldConfig } from './ir.js';
+import type { AlgorithmConfig, CellConfig, DataConfig, EvalConfig, ModelConfig, PromptConfig, StageConfig, WorldConfig } from '../ir/index.js';
 import type { Fields, LowerContext } from './lower.js';
 import { AT_K_METRICS, LABELLED_METRICS } from './schema/index.js';
 import type { DeclValue, Loc, Stage } from './values.js';

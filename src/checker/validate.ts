@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import type { CellConfig } from './ir.js';
+import type { CellConfig } from '../ir/index.js';
 
 export const CELL_SCHEMA_URL = new URL('../../schema/cell-config.schema.json', import.meta.url);
 

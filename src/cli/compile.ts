@@ -10,7 +10,7 @@ import { countBySeverity } from '../diagnostics/diagnostic.js';
 import { renderReport } from '../diagnostics/render.js';
 import { compilerVersion } from './version.js';
 import type { CompiledProgram } from '../codegen/compile.js';
-import type { ExperimentIR } from '../checker/ir.js';
+import type { ExperimentIR } from '../ir/index.js';
 
 /** Checks and compiles one spec file; null when it has errors (already reported). */
 export async function compileFile(file: string, outDir: string, io: CliIO): Promise<Array<CompiledProgram & { ir: ExperimentIR }> | null> {

@@ -2,7 +2,7 @@
 // algorithm, optimizer and eval config becomes one named constant, and every cell is a short literal that
 // refers to them. Values are JSON literals (user strings escaped by JSON.stringify), so nothing from a spec
 // can become code; names come from spec identifiers, made safe by identifier().
-import type { CellConfig } from '../runtime/cell/config.js';
+import type { CellConfig } from '../ir/cell.js';
 import { identifier } from './literals.js';
 
 /** Cell fields hoisted into named constants, with the runtime type each constant has. */

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Project, ts } from 'ts-morph';
-import type { ExperimentIR } from '../checker/ir.js';
+import type { ExperimentIR } from '../ir/index.js';
 import { programText } from './program.js';
 import { writeFileAtomic } from '../util/fs-atomic.js';
 

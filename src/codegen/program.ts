@@ -1,8 +1,8 @@
 // An experiment's IR → the text of its TypeScript program. The program is meant to be read: a header,
 // the compiled reward functions, the embedded cell configs, and runCell, which shows the phases of a
 // cell's run (model, data, evaluations, the GRPO loop) as calls into the runtime.
-import type { ExperimentIR } from '../checker/ir.js';
-import type { CellConfig } from '../runtime/cell/config.js';
+import type { ExperimentIR } from '../ir/index.js';
+import type { CellConfig } from '../ir/cell.js';
 import { commentText, identifier, literal } from './literals.js';
 import { conditionExpr, RewardCompiler } from './rewards.js';
 import { gridText } from './cells.js';

@@ -1,7 +1,7 @@
 // Reward expressions (the checker's RewardNode trees) → TypeScript functions of (sample, item, rng).
 // Calls go to the runtime's reward primitives; combinators receive evaluated arguments, so every
 // sub-reward runs (and every random draw happens) whatever the others return.
-import type { Condition, CondOperand, RewardConfig, RewardNode } from '../runtime/cell/config.js';
+import type { Condition, CondOperand, RewardConfig, RewardNode } from '../ir/cell.js';
 import { commentText, identifier, literal } from './literals.js';
 
 const R = 'rt.cell.reward';

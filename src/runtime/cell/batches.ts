@@ -4,7 +4,7 @@
 // computed for exactly the prompts examined, once, and cached. Online majority labels (TTRL,
 // `majority_label(online = true)`) are instead recomputed from the current policy for each step's batch
 // (onlineMajorityLabels). Step s always gets the same batch, so a resumed run needs no data state.
-import type { CellConfig } from './config.js';
+import type { CellConfig } from '../../ir/cell.js';
 import type { CellItem } from './data.js';
 import type { Session } from './session.js';
 import type { BuiltModel } from './model.js';

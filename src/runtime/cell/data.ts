@@ -2,7 +2,7 @@
 // from its config and seed (the same problems for every cell); json/jsonl files are read relative to
 // the spec file, with the spec's field mapping.
 import { readFileSync } from 'node:fs';
-import type { DataConfig } from './config.js';
+import type { DataConfig } from '../../ir/cell.js';
 import type { Session } from './session.js';
 import { createWorld, type World } from '../world/index.js';
 import { toRuntimeWorld } from './world.js';

@@ -1,6 +1,6 @@
 // Evaluations: sample the eval prompts (greedily, or `samples` times at a temperature), grade every
 // response with the paper's grader against the item's label, and compute the metrics the spec asked for.
-import type { EvalConfig } from './config.js';
+import type { EvalConfig } from '../../ir/cell.js';
 import type { CellItem } from './data.js';
 import type { Session } from './session.js';
 import type { BuiltModel } from './model.js';

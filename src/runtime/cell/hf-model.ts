@@ -1,6 +1,6 @@
 // `hf("dir")` models: a local Hugging Face checkpoint (Qwen2 / Llama / OLMo2), loaded with its own
 // tokenizer and chat template. Loaded lazily so that organism runs never pay for it.
-import type { ModelConfig } from './config.js';
+import type { ModelConfig } from '../../ir/cell.js';
 import type { Session } from './session.js';
 import type { BuiltModel } from './model.js';
 import { loadHfModel } from '../hf/index.js';

@@ -1,6 +1,6 @@
 // What a generated program's runCell calls: one function or class per phase of a cell's run.
-export type * from './config.js';
-export { CELL_FORMAT_VERSION } from './config.js';
+export type * from '../../ir/cell.js';
+export { CELL_FORMAT_VERSION } from '../../ir/cell.js';
 export { openSession, letSignalsThrough, type Session, type SessionOptions } from './session.js';
 export { loadItems, DataError, type CellItem } from './data.js';
 export { renderPrompt, responseText, fillTemplate, type ChatMessage, type ChatRenderer } from './prompts.js';

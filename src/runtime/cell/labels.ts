@@ -5,7 +5,7 @@
 // cached.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellConfig } from './config.js';
+import type { CellConfig } from '../../ir/cell.js';
 import type { CellItem } from './data.js';
 import { letSignalsThrough, type Session } from './session.js';
 import type { BuiltModel } from './model.js';

@@ -5,7 +5,7 @@
 import { numericsKey } from '../numerics.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellConfig, ModelConfig, StageConfig } from './config.js';
+import type { CellConfig, ModelConfig, StageConfig } from '../../ir/cell.js';
 import { letSignalsThrough, type Session } from './session.js';
 import type { ChatRenderer } from './prompts.js';
 import type { Policy } from '../policy.js';

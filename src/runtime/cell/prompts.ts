@@ -2,7 +2,7 @@
 // is the text itself (system text, if any, first); a chat template needs the model's own chat template.
 // A response prefix is appended after the template (the assistant's turn already opened), and counts as
 // the start of the response for rewards and metrics (responseText).
-import type { PromptConfig } from './config.js';
+import type { PromptConfig } from '../../ir/cell.js';
 
 export interface ChatMessage { role: 'system' | 'user' | 'assistant'; content: string }
 /** Renders messages with a model's chat template, ending with the assistant's turn opened. */

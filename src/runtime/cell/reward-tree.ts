@@ -1,6 +1,6 @@
 // Pure questions about a reward's tree, asked by both the checker (which rejects some combinations) and the
 // runtime (which computes majority labels): no model or file access here, so the compiler can import it.
-import type { Condition, RewardNode } from './config.js';
+import type { Condition, RewardNode } from '../../ir/cell.js';
 
 /** How majority labels are computed: N samples at temperature T; online (TTRL) relabels before every step. */
 export interface MajoritySpec { samples: number; temperature: number; online?: true }

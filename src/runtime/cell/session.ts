@@ -2,7 +2,7 @@
 // was chosen, where relative paths resolve, where pretrained models are cached, and the seed streams.
 import { dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { CellConfig } from './config.js';
+import type { CellConfig } from '../../ir/cell.js';
 import type { CellContext } from '../run/types.js';
 import { selectBackend, type BackendChoice, type BackendInfo } from '../backend.js';
 import { installGradientFixes } from '../kernels.js';

@@ -1,7 +1,7 @@
 // GRPO for one cell: the trainer built from the cell's algorithm and optimizer, resumed from the run
 // layer's latest checkpoint when there is one, and checkpointed with every random stream it uses
 // (the trainer's own and the reward's), so a resumed run continues with identical numbers.
-import type { AlgorithmConfig, CellConfig, OptimizerConfig } from './config.js';
+import type { AlgorithmConfig, CellConfig, OptimizerConfig } from '../../ir/cell.js';
 import type { CellItem } from './data.js';
 import type { Session } from './session.js';
 import type { BuiltModel } from './model.js';

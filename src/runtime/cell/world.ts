@@ -2,7 +2,7 @@
 // the world module has its own names. These two functions are the one mapping between them, used by the
 // checker (to validate with the world's own rules) and by the runtime (to build the world).
 import type { FamilyConfig, WorldConfig as RuntimeWorld } from '../world/index.js';
-import type { StageConfig, WorldConfig } from './config.js';
+import type { StageConfig, WorldConfig } from '../../ir/cell.js';
 
 export function toRuntimeWorld(w: WorldConfig): RuntimeWorld {
   return { operandCount: w.operands, digits: w.digits, operators: w.operators, maxMul: w.max_mul, trainSize: w.train, testSize: w.test };

@@ -1,8 +1,5 @@
-// The checked IR: the experiment and its grids; the cell configs themselves are the runtime's contract
-// (src/runtime/cell/config.ts), re-exported here.
-export { CELL_FORMAT_VERSION } from '../runtime/cell/config.js';
-import type { CellConfig } from '../runtime/cell/config.js';
-export type { Range, WorldConfig, DataConfig, StrategyConfig, StageConfig, ModelConfig, PromptConfig, RewardConfig, AlgorithmConfig, OptimizerConfig, EvalConfig, CellConfig } from '../runtime/cell/config.js';
+// The checked experiment: its sources, grids and unique cells (each a CellConfig, cell.ts).
+import type { CellConfig } from './cell.js';
 
 export interface GridIR {
   name: string | null;

@@ -1,7 +1,9 @@
 // The cell config: one JSON-serialisable description of a grid cell, every value resolved and defaulted.
-// The contract between the compiler (the checker produces it, the code generator embeds it) and the
-// runtime (which runs it); it lives in the runtime because the runtime must not import the compiler.
-// schema/cell-config.schema.json is its published form.
+// The one engine-neutral definition of a cell: the checker produces it, and every consumer (the code
+// generator, the tfjs runtime, explain, report and the engine targets) reads it from here. It imports
+// nothing, so neither the compiler nor any engine depends on the other to share it.
+// schema/cell-config.schema.json is its published form; test/ir/fields.test.ts checks that every field
+// is read by the engines and explain.
 
 export const CELL_FORMAT_VERSION = 1;
 
