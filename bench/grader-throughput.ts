@@ -8,7 +8,8 @@
 //                     the warm-up round, as they are across a training run)
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { compareAnswers, correctReward } from '../src/grader/index.js';
+import { compareAnswers } from '../src/grader/index.js';
+import { correct } from '../src/runtime/cell/reward-primitives.js'; // the reward generated programs call
 
 const roundsArg = process.argv.indexOf('--rounds');
 const rounds = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 9;
@@ -22,7 +23,6 @@ const neighbour = golds.map((_, i) => {
   }
   return golds[i]!;
 });
-const reward = correctReward();
 const responses = golds.map(g => `Step by step we find the result.\nTherefore the answer is $\\boxed{${g}}$.`);
 
 // The first call loads and builds the symbolic engine: measured apart from steady-state throughput.
@@ -45,7 +45,7 @@ function measure(name: string, fn: (i: number) => unknown) {
 let equal = 0;
 const results = [
   measure('gold_vs_gold', i => compareAnswers(golds[i]!, golds[i]!).equal && equal++),
-  measure('boxed_response', i => reward(responses[i]!, { label: golds[i]! }, () => 0)),
+  measure('boxed_response', i => correct(responses[i]!, golds[i]!)),
   measure('gold_vs_neighbour', i => compareAnswers(neighbour[i]!, golds[i]!)),
 ];
 console.log(

@@ -1,7 +1,7 @@
-// The grader: answer extraction, normalisation, equivalence, the paper's rewards and the evaluation
-// metrics. Pure TypeScript with one dependency (@cortex-js/compute-engine, for the symbolic part): imported
-// by generated training programs (rewards) and by the CLI (`rlvrc grade`); it knows nothing of tfjs or
-// of the compiler.
+// The grader: answer extraction, normalisation, equivalence and the evaluation metrics. Pure TypeScript
+// with one dependency (@cortex-js/compute-engine, for the symbolic part): used by the runtime's reward
+// primitives (the one reward library, src/runtime/cell/reward-primitives.ts) and by the CLI
+// (`rlvrc grade`); it knows nothing of tfjs or of the compiler.
 export {
   extractAnswer,
   extractAnswerDetailed,
@@ -33,30 +33,8 @@ export {
   type MajorityVote,
 } from './majority.js';
 export {
-  andReward,
-  anyAnswerReward,
-  containsReward,
-  correctReward,
-  draw,
-  formatReward,
-  ifThenElseReward,
-  mentionsPython,
-  noRepetitionReward,
-  notReward,
-  oneShotReward,
-  orReward,
-  pythonCodeBlockReward,
-  pythonReward,
-  randomReward,
-  weightedSumReward,
-  withoutPythonReward,
-  type AnswerRewardOptions,
-  type RandomSource,
-  type RewardFn,
-  type RewardItem,
-} from './rewards.js';
-export {
   accuracyByCode,
+  mentionsPython,
   avgAtK,
   boxedRate,
   codeRate,

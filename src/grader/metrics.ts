@@ -5,7 +5,11 @@ import { compareAnswers } from './equivalence.js';
 import { extractAnswer, extractBoxed, type ExtractOptions } from './extract.js';
 import { majorityVote } from './majority.js';
 import { normalizeAnswer } from './normalize.js';
-import { mentionsPython } from './rewards.js';
+
+/** The paper's code-reasoning test: the lower-cased response contains `python` (no backticks needed). */
+export function mentionsPython(response: string): boolean {
+  return response.toLowerCase().includes('python');
+}
 
 export interface GradedSample {
   response: string;

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { compareAnswers, correctReward, extractAnswer, normalizeAnswer } from '../../src/grader/index.js';
+import { compareAnswers, extractAnswer, normalizeAnswer } from '../../src/grader/index.js';
+import { correct } from '../../src/runtime/cell/reward-primitives.js'; // the reward generated programs call
 
 interface Item {
   answer: string;
@@ -23,14 +24,13 @@ test('every gold answer equals itself', () => {
 });
 
 test('every gold answer, boxed in a response, is extracted and graded correct', () => {
-  const reward = correctReward();
   const bad: string[] = [];
   for (const it of items) {
     const response = `We simplify step by step.\nTherefore the result is $\\boxed{${it.answer}}$.`;
-    if (reward(response, { label: it.answer }, () => 0) !== 1) bad.push(`${it.answer} → ${extractAnswer(response)}`);
+    if (correct(response, it.answer) !== 1) bad.push(`${it.answer} → ${extractAnswer(response)}`);
     // The Minerva form of the same answer.
     const minerva = `Final Answer: The final answer is $${it.answer}$. I hope it is correct.`;
-    if (reward(minerva, { label: it.answer }, () => 0) !== 1) bad.push(`minerva ${it.answer} → ${extractAnswer(minerva)}`);
+    if (correct(minerva, it.answer) !== 1) bad.push(`minerva ${it.answer} → ${extractAnswer(minerva)}`);
   }
   assert.deepEqual(bad, []);
 });
