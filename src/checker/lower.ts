@@ -6,6 +6,7 @@ import { types } from '../diagnostics/catalogue.js';
 import type {
   AlgorithmConfig, DataConfig, EvalConfig, ModelConfig, OptimizerConfig, PromptConfig, RewardConfig, StageConfig, WorldConfig,
 } from '../ir/index.js';
+import { batchCounts, klEstimatorOf } from '../ir/derive.js';
 import { DR_GRPO_DEFAULTS, type BlockSpec } from './schema/index.js';
 import * as R from './rules.js';
 import { DeclValue, isDecl, type Json, type Loc, type Obj } from './values.js';
@@ -177,11 +178,10 @@ export function lowerAlgorithm(d: DeclValue, ctx: LowerContext): AlgorithmConfig
     group: G,
     minibatch: M,
     epochs: E,
-    rollouts_per_step: P * G,
-    updates_per_step: M > 0 && (P * G) % M === 0 ? (E * P * G) / M : 0,
+    ...batchCounts({ prompts_per_step: P, group: G, minibatch: M, epochs: E }),
     clip: clip === null ? null : Array.isArray(clip) ? { low: clip[0] as number, high: clip[1] as number } : { low: clip as number, high: clip as number },
     kl,
-    kl_estimator: kl > 0 ? (f.get('kl_estimator') as AlgorithmConfig['kl_estimator']) : null,
+    kl_estimator: klEstimatorOf(kl, f.get('kl_estimator') as AlgorithmConfig['kl_estimator']),
     entropy: f.num('entropy'),
     advantage: pick('advantage') as AlgorithmConfig['advantage'],
     advantage_epsilon: 1e-9,

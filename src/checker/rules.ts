@@ -11,6 +11,7 @@ import { rules, types } from '../diagnostics/catalogue.js';
 import type { Reporter } from './report.js';
 import type { AlgorithmConfig, CellConfig, DataConfig, EvalConfig, ModelConfig, PromptConfig, StageConfig, WorldConfig } from '../ir/index.js';
 import type { Fields, LowerContext } from './lower.js';
+import { batchShapeIssue, warmupTooLong } from '../ir/derive.js';
 import { AT_K_METRICS, LABELLED_METRICS } from './schema/index.js';
 import type { DeclValue, Loc, Stage } from './values.js';
 
@@ -153,9 +154,10 @@ export function rewardRules(d: DeclValue, report: Reporter): void {
 export function algorithmRules(a: AlgorithmConfig, f: Fields, report: Reporter): void {
   const batchBad = ['prompts_per_step', 'group', 'minibatch', 'epochs'].some(k => f.bad(k));
   if (!batchBad) {
-    if (a.minibatch > a.rollouts_per_step) {
+    const shape = batchShapeIssue(a);
+    if (shape === 'minibatch_too_large') {
       report.report(rules.minibatchTooLarge(String(a.minibatch), String(a.rollouts_per_step)), f.loc('minibatch'));
-    } else if (a.rollouts_per_step % a.minibatch !== 0) {
+    } else if (shape === 'minibatch_not_divisor') {
       report.report(rules.minibatchDivides(String(a.minibatch), String(a.rollouts_per_step), String(a.prompts_per_step), String(a.group)), f.loc('minibatch'));
     }
   }
@@ -204,7 +206,7 @@ export function cellRules(c: CellConfig, at: CellPlaces, report: Reporter): void
   if (c.data.source === 'arithmetic' && c.data.split === null) report.report(rules.needsSplit(c.data.name), at.data);
   if (c.reward.needs_labels && !c.data.labels) report.report(rules.needsLabels(`reward ${c.reward.name}`, c.data.name), at.reward);
   if (c.prompt.template === 'chat' && c.model.source === 'transformer') report.report(rules.chatWithoutTemplate(c.model.name), at.prompt);
-  if (c.optimizer.warmup > 0 && c.optimizer.warmup >= c.train.steps) report.report(rules.warmupTooLong(String(c.optimizer.warmup), String(c.train.steps)), at.warmup);
+  if (warmupTooLong(c)) report.report(rules.warmupTooLong(String(c.optimizer.warmup), String(c.train.steps)), at.warmup);
   if (c.model.source === 'transformer' && c.data.source === 'arithmetic' && c.model.context > 0) {
     const l = lengths(c.data.world, familiesOf(c.model));
     if (!l) return;

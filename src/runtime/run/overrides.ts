@@ -64,6 +64,12 @@ export function applyOverride(cell: CellConfig, o: Override): CellConfig {
   return copy;
 }
 
+/**
+ * The program's own check of an overridden cell: refuse paths it cannot honour, recompute derived fields,
+ * re-run cross-field rules. Throws (with a message naming the --set) or returns the cell to run.
+ */
+export type ReviseCell = (overridden: CellConfig, paths: string[], original: CellConfig) => CellConfig;
+
 type AddFormats = (ajv: Ajv07 | Ajv2020) => unknown;
 const addFormats: AddFormats =
   ((addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats));
@@ -82,10 +88,17 @@ export function compileCellSchema(schema: object): ValidateFunction {
  * Applies every override to every cell and validates the results. Errors name the override paths whose
  * fields the schema complains about, so `--set algorithm.clip=2` reads as a problem with that --set.
  */
-export function applyOverrides(cells: CellConfig[], overrides: Override[], validate: ValidateFunction | null): CellConfig[] {
+export function applyOverrides(cells: CellConfig[], overrides: Override[], validate: ValidateFunction | null, revise?: ReviseCell): CellConfig[] {
   return cells.map(cell => {
     let c = cell;
     for (const o of overrides) c = applyOverride(c, o);
+    if (revise && overrides.length > 0) {
+      try {
+        c = revise(c, overrides.map(o => o.path), cell);
+      } catch (e) {
+        throw new OverrideError(e instanceof Error ? e.message : String(e));
+      }
+    }
     if (validate && !validate(c)) {
       const errors = validate.errors ?? [];
       const blamed = overrides.filter(o => errors.some(e => {

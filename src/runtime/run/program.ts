@@ -156,7 +156,7 @@ export async function runProgram<C extends CellIdentity>(definition: ProgramDefi
     }
     const chosen = o.cell !== null ? [selectOne(def.cells, o.cell)] : selectMany(def.cells, o.only);
     overrides = o.sets.map(parseSet);
-    cells = applyOverrides(chosen, overrides, def.cellSchema ? compileCellSchema(def.cellSchema) : null);
+    cells = applyOverrides(chosen, overrides, def.cellSchema ? compileCellSchema(def.cellSchema) : null, def.reviseCell);
   } catch (e) {
     if (e instanceof UsageError || e instanceof SelectionError || e instanceof OverrideError) {
       io.stderr(`${name}: ${e.message}\nRun with --help for the options.\n`);

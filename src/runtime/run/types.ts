@@ -24,6 +24,8 @@ export interface ProgramDefinition<C extends CellIdentity = CellConfig> {
   runCell: (cell: C, ctx: CellContext) => Promise<CellResult | void>;
   /** JSON Schema of one cell config: every selected cell, after --set overrides, must validate. */
   cellSchema?: object;
+  /** Checks and re-derives a cell after --set (see overrides.ts ReviseCell); without it any existing field may be set. */
+  reviseCell?: (overridden: C, paths: string[], original: C) => C;
   /** Backend names --backend accepts (default: auto, tfjs-node-gpu, tfjs-node, wasm, cpu). */
   backends?: string[];
   /** Complete checkpoints kept per cell after ctx.checkpointSaved (default 2). */
