@@ -3,7 +3,7 @@
 // refers to them. Values are JSON literals (user strings escaped by JSON.stringify), so nothing from a spec
 // can become code; names come from spec identifiers, made safe by identifier().
 import type { CellConfig } from '../ir/cell.js';
-import { identifier } from './literals.js';
+import type { Names } from './literals.js';
 
 /** Cell fields hoisted into named constants, with the runtime type each constant has. */
 const HOISTED = {
@@ -28,19 +28,15 @@ function indentJson(value: unknown, indent: string): string {
   return JSON.stringify(value, null, 2).split('\n').join(`\n${indent}`);
 }
 
-/** `reserved`: names the program already uses (the reward and filter functions). */
-export function gridText(cells: readonly CellConfig[], reserved: Iterable<string> = []): GridText {
+/** `names`: the program's one allocator, which already holds its reward and filter functions. */
+export function gridText(cells: readonly CellConfig[], names: Names): GridText {
   const byJson = new Map<string, Constant>();
-  const used = new Set<string>(reserved);
   const constants: string[] = [];
   const constant = (kind: string, type: string, name: string | null, value: unknown): string => {
     const json = JSON.stringify(value);
     const known = byJson.get(`${kind}:${json}`);
     if (known) return known.name;
-    const base = identifier(kind, name ?? 'default');
-    let id = base;
-    for (let i = 2; used.has(id); i++) id = `${base}_${i}`;
-    used.add(id);
+    const id = names.take(kind, name ?? 'default');
     byJson.set(`${kind}:${json}`, { name: id, type, json });
     constants.push(`const ${id}: rt.cell.${type} = ${indentJson(value, '')};`);
     return id;

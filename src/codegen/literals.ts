@@ -22,3 +22,17 @@ export function identifier(prefix: string, name: string): string {
   const body = name.replace(/[^A-Za-z0-9_]/g, '_').replace(/_+/g, '_').replace(/^_|_$/g, '');
   return `${prefix}_${body || 'x'}`;
 }
+
+/** Hands out the program's top-level names: each distinct, whatever spec names sanitise to. */
+export class Names {
+  private readonly used = new Set<string>();
+
+  /** `identifier(prefix, name)`, with `_2`, `_3`, ... appended while it is taken. */
+  take(prefix: string, name: string): string {
+    const base = identifier(prefix, name);
+    let id = base;
+    for (let i = 2; this.used.has(id); i++) id = `${base}_${i}`;
+    this.used.add(id);
+    return id;
+  }
+}

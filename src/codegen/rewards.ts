@@ -2,7 +2,7 @@
 // Calls go to the runtime's reward primitives; combinators receive evaluated arguments, so every
 // sub-reward runs (and every random draw happens) whatever the others return.
 import type { Condition, CondOperand, RewardConfig, RewardNode } from '../ir/cell.js';
-import { commentText, identifier, literal } from './literals.js';
+import { commentText, literal, Names } from './literals.js';
 
 const R = 'rt.cell.reward';
 
@@ -19,16 +19,16 @@ export interface RewardFunction {
 export class RewardCompiler {
   /** By the expression's JSON: `ground_truth` referenced inside another reward reuses its function. */
   private readonly functions = new Map<string, RewardFunction>();
-  private readonly used = new Set<string>();
+
+  /** `names`: the program's one allocator, shared with its filters and constants. */
+  constructor(private readonly names: Names) {}
 
   /** The function for a reward (and for the named rewards it refers to), compiled once per distinct expression. */
   compile(name: string, text: string, node: RewardNode): string {
     const key = JSON.stringify(node);
     const existing = this.functions.get(key);
     if (existing) return existing.name;
-    let fn = identifier('reward', name);
-    for (let i = 2; this.used.has(fn); i++) fn = `${identifier('reward', name)}_${i}`;
-    this.used.add(fn);
+    const fn = this.names.take('reward', name);
     const entry: RewardFunction = { name: fn, text, source: '' };
     this.functions.set(key, entry);
     const body = this.expr(node);

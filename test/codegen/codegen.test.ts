@@ -6,9 +6,9 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, mkdirSync,
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Node, Project, ts, SyntaxKind, type SourceFile } from 'ts-morph';
-import { goldenCases, expectGolden, REPO } from '../helpers/golden.js';
+import { goldenCases, expectGolden, FIXTURES, REPO } from '../helpers/golden.js';
 import { check } from '../../src/checker/check.js';
-import { compileExperiment, programName } from '../../src/codegen/compile.js';
+import { compileExperiment, programDiagnostics, programName } from '../../src/codegen/compile.js';
 import { compilerVersion } from '../../src/cli/version.js';
 
 function compileIn(dir: string, file: string, outDir: string, write = true) {
@@ -61,6 +61,16 @@ test('the type-check is real: a program misusing the runtime gets diagnostics', 
   const diags = typeCheck([bad]).join('\n');
   assert.match(diags, /Type 'boolean' is not assignable to type 'number'/);
   assert.match(diags, /Argument of type 'number' is not assignable to parameter of type 'string'/);
+});
+
+test('compile type-checks the program against the runtime: duplicate names and misused runtime calls are diagnostics', () => {
+  const ok = readFileSync(join(FIXTURES, 'codegen/filter-names/out.ts'), 'utf8');
+  assert.deepEqual(programDiagnostics(ok, 'filter-names'), []);
+  // What the program was before names were allocated once: two filters with one name.
+  const dup = ok.replace(/filter_correct_label_where_example_1_2/g, 'filter_correct_label_where_example_1');
+  assert.match(programDiagnostics(dup, 'dup').join('\n'), /Duplicate function implementation/);
+  const misuse = ok.replace('rewards: REWARDS,', 'rewards: 42,');
+  assert.match(programDiagnostics(misuse, 'misuse').join('\n'), /Type 'number' is not assignable to type 'CompiledRewards'/);
 });
 
 /** Reads CELLS back: each field is a JSON literal, a shared constant (itself a JSON literal) or a list of them. */

@@ -1,4 +1,5 @@
-// What a generated program's runCell calls: one function or class per phase of a cell's run.
+// What a generated program uses: runCellProgram, the compiled-reward primitives, and the phases of a cell's run
+// (runCell), exported one by one for tests and for code that runs a cell its own way.
 export type * from '../../ir/cell.js';
 export { CELL_FORMAT_VERSION } from '../../ir/cell.js';
 export { openSession, letSignalsThrough, type Session, type SessionOptions } from './session.js';
@@ -11,3 +12,5 @@ export { prepareEval, evaluate, evalDue, metricsOf, type PreparedEval } from './
 export { CellTrainer, grpoConfigOf, adamConfigOf, stepRecord, type CellReward, type CellResponse } from './train.js';
 export { toRuntimeWorld, toRuntimeFamily } from './world.js';
 export * as reward from './reward-primitives.js';
+export { main, runCell, runCellProgram, type CellProgram, type CompiledRewards } from './run-cell.js';
+export { OVERRIDABLE, checkOverridePath, reviseOverriddenCell } from './overridable.js';
