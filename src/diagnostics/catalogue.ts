@@ -325,9 +325,10 @@ export const rules = {
   takeTooLarge: (n: string, size: string) =>
     error('RLVR5018', `take(${n}) asks for more problems than the ${size} there are`, { label: 'too many', fix: `take at most ${size}` }),
   warmupTooLong: (warmup: string, steps: string) =>
-    warning('RLVR5019', `warmup of ${warmup} steps is not shorter than the ${steps} training steps`, {
+    warning('RLVR5019', `warmup of ${warmup} RL steps is not shorter than the ${steps} training steps`, {
       label: 'the learning rate never reaches its peak',
-      fix: 'shorten the warmup',
+      detail: "An optimizer's warmup counts RL steps (the train block's steps), not gradient updates: every update of a step uses that step's learning rate.",
+      fix: `shorten the warmup to fewer than ${steps} steps`,
     }),
   notWorldData: (what: string) =>
     error('RLVR5020', `${what} must be an arithmetic world dataset`, {

@@ -174,3 +174,43 @@ test('steps must be a whole number ≥ 0', () => {
   assert.deepEqual(codes(r), ['main.rlvr:4 RLVR3002']);
   assert.match(r.diagnostics[0]!.summary, /≥ 0|>= 0|at least 0|non-negative/, r.diagnostics[0]!.summary);
 });
+
+test('advantage_epsilon: default 1e-9 (configs of existing specs unchanged), a positive number, carried to the cell and the trainer', async () => {
+  const { grpoConfigOf } = await import('../../src/runtime/cell/train.js');
+  const plain = run({ 'common.rlvr': COMMON, 'main.rlvr': exp(TRAIN) });
+  assert.equal(plain.experiments[0]!.cells[0]!.algorithm.advantage_epsilon, 1e-9);
+  const set = run({ 'common.rlvr': COMMON, 'main.rlvr': exp(`algorithm wide = grpo with { advantage_epsilon = 0.5, epochs = 2 }\n  ${TRAIN.replace('algorithm = grpo', 'algorithm = wide')}`) });
+  assert.deepEqual(codes(set), []);
+  const c = set.experiments[0]!.cells[0]!;
+  assert.equal(c.algorithm.advantage_epsilon, 0.5);
+  const g = grpoConfigOf(c.algorithm, c.optimizer, c.train.steps, 0);
+  assert.equal(g.advantageEpsilon, 0.5);
+  assert.equal(g.epochs, 2);
+  const bad = run({ 'common.rlvr': COMMON, 'main.rlvr': exp(`algorithm zero = grpo with { advantage_epsilon = 0 }\n  ${TRAIN.replace('algorithm = grpo', 'algorithm = zero')}`) });
+  assert.deepEqual(codes(bad).map(x => x.split(' ')[1]), ['RLVR3002']);
+});
+
+test('warmup and the schedule count RL steps: warmup is compared with train.steps, and the trainer\'s schedule spans train.steps', async () => {
+  const { grpoConfigOf } = await import('../../src/runtime/cell/train.js');
+  // 4 prompts × 4 / minibatch 8 × 2 epochs = 4 updates per step: warmup 4 < 5 RL steps is fine even though
+  // it is fewer than the 20 updates, and warmup 5 is not.
+  const spec = (warmup: number) => exp(`algorithm two = grpo with { epochs = 2 }
+  optimizer warm = adam with { warmup = ${warmup}, schedule = linear }
+  ${TRAIN.replace('algorithm = grpo', 'algorithm = two').replace('optimizer = adam', 'optimizer = warm')}`);
+  const ok = run({ 'common.rlvr': COMMON, 'main.rlvr': spec(4) });
+  assert.deepEqual(codes(ok), []);
+  const c = ok.experiments[0]!.cells[0]!;
+  assert.equal(c.algorithm.updates_per_step, 4);
+  assert.deepEqual(grpoConfigOf(c.algorithm, c.optimizer, c.train.steps, 0).optimizer.schedule, { kind: 'linear', lr: 1e-4, warmupSteps: 4, totalSteps: 5 });
+  const long = run({ 'common.rlvr': COMMON, 'main.rlvr': spec(5) });
+  assert.deepEqual(codes(long), ['main.rlvr:5 RLVR5019']);
+  assert.match(long.diagnostics[0]!.summary, /warmup of 5 RL steps is not shorter than the 5 training steps/);
+});
+
+test('clipping is inert only with one update per RL step: a second epoch over one minibatch makes it act', () => {
+  const one = run({ 'common.rlvr': COMMON, 'main.rlvr': exp(`algorithm whole = grpo with { minibatch = 16 }\n  ${TRAIN.replace('algorithm = grpo', 'algorithm = whole')}`) });
+  assert.deepEqual(codes(one), ['main.rlvr:4 RLVR5009']);
+  const two = run({ 'common.rlvr': COMMON, 'main.rlvr': exp(`algorithm whole = grpo with { minibatch = 16, epochs = 2 }\n  ${TRAIN.replace('algorithm = grpo', 'algorithm = whole')}`) });
+  assert.deepEqual(codes(two), [], 'from the second pass on πθ ≠ πold, so the clip acts');
+  assert.equal(two.experiments[0]!.cells[0]!.algorithm.updates_per_step, 2);
+});
