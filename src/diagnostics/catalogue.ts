@@ -364,6 +364,12 @@ export const rules = {
       detail: "The training prompts a 'where' condition selects are chosen once, before training; majority_label(online = true) (TTRL) recomputes the labels from the current policy before every step.",
       fix: 'drop online = true to compare with labels computed once from the starting model, or drop the condition on majority_label',
     }),
+  noEval: (experiment: string) =>
+    warning('RLVR5026', `experiment ${experiment} trains but evaluates nothing`, {
+      label: 'trains with no eval block',
+      detail: "Without an eval block a run records no evaluation (its result.json has final_metrics: {}), so nothing shows what the training did. Legal for a smoke test.",
+      fix: 'add an eval, e.g. eval held_out { data = <dataset>.test, every = 10, greedy, metrics = [accuracy] }',
+    }),
 } as const;
 
 // ---- 6xxx: files and imports ----------------------------------------------------------------------------

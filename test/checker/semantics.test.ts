@@ -26,7 +26,8 @@ reward gt = correct(label)
 algorithm grpo { prompts_per_step = 4, group = 4, minibatch = 8, max_tokens = 40 }
 optimizer adam { lr = 1e-4 }
 `;
-const TRAIN = 'train { model = tiny, data = arith.train, reward = gt, algorithm = grpo, optimizer = adam, steps = 5 }';
+// With an eval: an experiment that trains without one is warned about (RLVR5026).
+const TRAIN = 'train { model = tiny, data = arith.train, reward = gt, algorithm = grpo, optimizer = adam, steps = 5 }\n  eval held_out { data = arith.test, greedy, metrics = [accuracy] }';
 const exp = (body: string, head = 'import "common.rlvr"\n') => `${head}experiment e {\n  language = 1\n  ${body}\n}\n`;
 
 test('import of a whole file and of selected names; declarations resolve in their own file', () => {
@@ -173,6 +174,19 @@ test('steps must be a whole number ≥ 0', () => {
   const r = run({ 'common.rlvr': COMMON, 'main.rlvr': exp(TRAIN.replace('steps = 5', 'steps = -1')) });
   assert.deepEqual(codes(r), ['main.rlvr:4 RLVR3002']);
   assert.match(r.diagnostics[0]!.summary, /≥ 0|>= 0|at least 0|non-negative/, r.diagnostics[0]!.summary);
+});
+
+test('an experiment that trains without an eval is warned at its train block; evaluation-only grids and specs with errors are not', () => {
+  const bare = 'train { model = tiny, data = arith.train, reward = gt, algorithm = grpo, optimizer = adam, steps = 5 }';
+  const r = run({ 'common.rlvr': COMMON, 'main.rlvr': exp(bare) });
+  assert.deepEqual(codes(r), ['main.rlvr:4 RLVR5026']);
+  assert.equal(r.diagnostics[0]!.severity, 'warning');
+  assert.equal(r.diagnostics[0]!.span.start.column, 3, 'at the train keyword');
+  assert.equal(r.experiments[0]!.cells.length, 1, 'a warning: the cells are still produced');
+  // Some cell trains: one warning, not one per cell.
+  assert.deepEqual(codes(run({ 'common.rlvr': COMMON, 'main.rlvr': exp(`${bare}\n  grid { steps in [0, 5], seed in [1, 2] }`) })), ['main.rlvr:4 RLVR5026']);
+  assert.deepEqual(codes(run({ 'common.rlvr': COMMON, 'main.rlvr': exp(bare.replace('steps = 5', 'steps = 0')) })), [], 'nothing trains');
+  assert.deepEqual(codes(run({ 'common.rlvr': COMMON, 'main.rlvr': exp(bare.replace('steps = 5', 'steps = -1')) })), ['main.rlvr:4 RLVR3002'], 'errors first');
 });
 
 test('advantage_epsilon: default 1e-9 (configs of existing specs unchanged), a positive number, carried to the cell and the trainer', async () => {
