@@ -59,9 +59,10 @@ export function check(files: ReadonlyArray<string | { file: string; text: string
   }
 
   const experiments: ExperimentIR[] = [];
+  const unevaluated: Unevaluated[] = [];
   for (const file of program.files.values()) {
     for (const parts of file.experiments) {
-      const ir = checkExperiment(file, parts, program, resolver, rep);
+      const ir = checkExperiment(file, parts, program, resolver, rep, unevaluated);
       if (roots.includes(file)) experiments.push(ir);
     }
   }
@@ -69,11 +70,15 @@ export function check(files: ReadonlyArray<string | { file: string; text: string
   // A file with syntax errors gets only those: recovery can re-attach what follows an error to the wrong
   // block, and checking that would report mistakes the user never made. Its checks run once it parses.
   const broken = new Set(program.syntaxDiagnostics().map(d => d.file));
-  const diagnostics = [...program.syntaxDiagnostics(), ...rep.diagnostics.filter(d => !broken.has(d.file))].sort(compareDiagnostics);
+  let diagnostics = [...program.syntaxDiagnostics(), ...rep.diagnostics.filter(d => !broken.has(d.file))].sort(compareDiagnostics);
   if (countBySeverity(diagnostics).errors > 0) {
     for (const e of experiments) e.cells = [];
   } else {
     for (const e of experiments) for (const c of e.cells) assertValidCell(c);
+    // Only on specs that would run: it is about what a run records, and would bury the errors otherwise.
+    const before = rep.diagnostics.length;
+    for (const u of unevaluated) rep.report(rules.noEval(u.experiment), u.at);
+    diagnostics = [...diagnostics, ...rep.diagnostics.slice(before)].sort(compareDiagnostics);
   }
   const sources = new Map([...program.files.values()].map(f => [f.display, f.text]));
   return { diagnostics, sources, experiments };
@@ -94,7 +99,10 @@ function lowerStandalone(v: DeclValue, ctx: LowerContext): void {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-function checkExperiment(file: LoadedFile, parts: ExperimentParts, program: Program, resolver: Resolver, rep: Reporter): ExperimentIR {
+/** An experiment that trains (some cell has steps > 0) with no eval block, located at its train block. */
+interface Unevaluated { experiment: string; at: Loc }
+
+function checkExperiment(file: LoadedFile, parts: ExperimentParts, program: Program, resolver: Resolver, rep: Reporter, unevaluated: Unevaluated[]): ExperimentIR {
   const nameLoc: Loc = { file: file.display, span: parts.node.name.span };
   const ctx: LowerContext = { rep, rootDir: dirname(file.abs) };
 
@@ -179,6 +187,7 @@ function checkExperiment(file: LoadedFile, parts: ExperimentParts, program: Prog
     }
     grids.push({ name: plan?.name ?? null, axes: (plan?.axes ?? []).map(a => ({ path: a.key, values: a.values.map(v => v.text) })), cells: ids });
   }
+  if (trainNode && parts.evals.length === 0 && cells.some(c => c.train.steps > 0)) unevaluated.push({ experiment: parts.name, at: declLoc(file.display, trainNode) });
 
   return {
     name: parts.name,

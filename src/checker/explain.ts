@@ -61,7 +61,16 @@ export function explainObjective(c: CellConfig): string {
   const updates =
     a.updates_per_step === 1
       ? `1 gradient update per rollout step: πθ = πold at the update, so ρ = 1 and ${a.clip ? 'the clip never acts' : 'there is nothing to clip'}`
-      : `${a.updates_per_step} gradient updates per rollout step (${a.rollouts_per_step} rollouts / minibatch ${a.minibatch}${a.epochs > 1 ? ` × ${a.epochs} epochs` : ''}); πold is the policy that sampled them`;
+      : a.epochs > 1
+        ? `${a.updates_per_step} gradient updates per rollout step: ${a.epochs} epochs × (${a.rollouts_per_step} rollouts / minibatch ${a.minibatch}), each epoch in its own shuffled order; πold is the policy that sampled them, so ρ = 1 only at the first update`
+        : `${a.updates_per_step} gradient updates per rollout step (${a.rollouts_per_step} rollouts / minibatch ${a.minibatch}); πold is the policy that sampled them`;
+  // The schedule counts RL steps (the runtime sets the rate once per step), so say so whenever it varies.
+  const schedule =
+    o.schedule === 'constant' && o.warmup === 0
+      ? 'constant'
+      : o.schedule === 'constant'
+        ? `constant after ${o.warmup} warmup RL steps, one rate per RL step`
+        : `${o.schedule} schedule over ${c.train.steps} RL steps${o.warmup ? `, the first ${o.warmup} a linear warmup` : ''}, one rate per RL step`;
   const lines = [
     `Each step samples ${a.prompts_per_step} prompts × ${a.group} responses = ${a.rollouts_per_step} rollouts (${sampling})${filter}.`,
     '',
@@ -71,7 +80,7 @@ export function explainObjective(c: CellConfig): string {
     ...section('KL', klLines(a)),
     ...section('entropy', a.entropy > 0 ? [`H_i,t = entropy of πθ(· | x, y_i,<t), bonus c = ${n(a.entropy)}`] : ['no entropy bonus (entropy = 0)']),
     ...section('loss', lossLine(a, term)),
-    ...section('updates', [updates, `each minimises L(θ) with ${o.type} (lr ${n(o.lr)}, ${o.schedule}${o.warmup ? ` after ${o.warmup} warmup steps` : ''}; betas (${o.betas.map(n).join(', ')}), eps ${n(o.eps)}, weight decay ${n(o.weight_decay)}, ${o.grad_clip === null ? 'no gradient clipping' : `gradient norm clipped to ${n(o.grad_clip)}`})`]),
+    ...section('updates', [updates, `each minimises L(θ) with ${o.type} (lr ${n(o.lr)}, ${schedule}; betas (${o.betas.map(n).join(', ')}), eps ${n(o.eps)}, weight decay ${n(o.weight_decay)}, ${o.grad_clip === null ? 'no gradient clipping' : `gradient norm clipped to ${n(o.grad_clip)}`})`]),
   ];
   return lines.join('\n');
 }

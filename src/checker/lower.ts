@@ -184,7 +184,7 @@ export function lowerAlgorithm(d: DeclValue, ctx: LowerContext): AlgorithmConfig
     kl_estimator: klEstimatorOf(kl, f.get('kl_estimator') as AlgorithmConfig['kl_estimator']),
     entropy: f.num('entropy'),
     advantage: pick('advantage') as AlgorithmConfig['advantage'],
-    advantage_epsilon: 1e-9,
+    advantage_epsilon: f.num('advantage_epsilon'),
     whiten: f.get('whiten') as boolean,
     loss: pick('loss') as AlgorithmConfig['loss'],
     temperature: f.num('temperature'),

@@ -325,9 +325,10 @@ export const rules = {
   takeTooLarge: (n: string, size: string) =>
     error('RLVR5018', `take(${n}) asks for more problems than the ${size} there are`, { label: 'too many', fix: `take at most ${size}` }),
   warmupTooLong: (warmup: string, steps: string) =>
-    warning('RLVR5019', `warmup of ${warmup} steps is not shorter than the ${steps} training steps`, {
+    warning('RLVR5019', `warmup of ${warmup} RL steps is not shorter than the ${steps} training steps`, {
       label: 'the learning rate never reaches its peak',
-      fix: 'shorten the warmup',
+      detail: "An optimizer's warmup counts RL steps (the train block's steps), not gradient updates: every update of a step uses that step's learning rate.",
+      fix: `shorten the warmup to fewer than ${steps} steps`,
     }),
   notWorldData: (what: string) =>
     error('RLVR5020', `${what} must be an arithmetic world dataset`, {
@@ -362,6 +363,12 @@ export const rules = {
       label: 'the prompt subset would depend on labels that change every step',
       detail: "The training prompts a 'where' condition selects are chosen once, before training; majority_label(online = true) (TTRL) recomputes the labels from the current policy before every step.",
       fix: 'drop online = true to compare with labels computed once from the starting model, or drop the condition on majority_label',
+    }),
+  noEval: (experiment: string) =>
+    warning('RLVR5026', `experiment ${experiment} trains but evaluates nothing`, {
+      label: 'trains with no eval block',
+      detail: "Without an eval block a run records no evaluation (its result.json has final_metrics: {}), so nothing shows what the training did. Legal for a smoke test.",
+      fix: 'add an eval, e.g. eval held_out { data = <dataset>.test, every = 10, greedy, metrics = [accuracy] }',
     }),
 } as const;
 

@@ -42,6 +42,7 @@ export interface StageConfig {
   steps: number;
   batch: number;
   lr: number;
+  /** Linear warmup in pretraining steps (one update each). */
   warmup: number;
   /** The corpus this stage trains on (the world's FamilyConfig, in the spec's field names). */
   corpus: {
@@ -87,6 +88,7 @@ export interface AlgorithmConfig {
   prompts_per_step: number;
   group: number;
   minibatch: number;
+  /** Passes over each step's rollouts, each in its own shuffled order. */
   epochs: number;
   /** prompts_per_step × group. */
   rollouts_per_step: number;
@@ -118,7 +120,9 @@ export interface OptimizerConfig {
   eps: number;
   weight_decay: number;
   grad_clip: number | null;
+  /** Indexed by RL step over train.steps; every update of an RL step uses its rate (as verl). */
   schedule: 'constant' | 'linear' | 'cosine';
+  /** Linear warmup in RL steps (train steps, not gradient updates). */
   warmup: number;
 }
 

@@ -45,9 +45,10 @@ export class Adam {
 
   /**
    * Clips and applies `grads` (by parameter name). `check` runs on the grad norm before anything changes,
-   * so a guard can refuse a non-finite update.
+   * so a guard can refuse a non-finite update. `lrOverride` replaces the schedule's rate for this update (GRPO
+   * schedules by RL step, not by update; see grpo/trainer.ts).
    */
-  apply(grads: tf.NamedTensorMap, check?: (gradNorm: number) => void): UpdateResult {
+  apply(grads: tf.NamedTensorMap, check?: (gradNorm: number) => void, lrOverride?: number): UpdateResult {
     const gs = this.params.map(p => {
       const g = grads[p.name];
       if (!g) throw new Error(`Adam: no gradient for parameter '${p.name}'`);
@@ -56,7 +57,7 @@ export class Adam {
     const gradNorm = Adam.globalNorm(gs);
     check?.(gradNorm);
     const { beta1: b1, beta2: b2, eps, weightDecay: wd, decoupled, maxGradNorm } = this.config;
-    const lr = learningRate(this.config.schedule, this.step);
+    const lr = lrOverride ?? learningRate(this.config.schedule, this.step);
     this.step++;
     const t = this.step;
     const clip = maxGradNorm > 0 ? Math.min(1, maxGradNorm / (gradNorm + 1e-6)) : 1;

@@ -1,11 +1,12 @@
-// Learning-rate schedules as pure functions of the update index (0-based), so a resumed run needs only
-// the optimizer's step count to continue on the same curve.
+// Learning-rate schedules as pure functions of a 0-based step index, so a resumed run continues on the same
+// curve from a saved count: SFT indexes by update (the optimizer's step count), GRPO by RL step (the
+// trainer's step), so all updates of an RL step share its rate.
 
 export type LrSchedule =
   | { kind: 'constant'; lr: number; warmupSteps?: number }
   | { kind: 'linear' | 'cosine'; lr: number; warmupSteps?: number; totalSteps: number; minLr?: number };
 
-/** The learning rate of update `step` (0-based): linear warmup from 0, then constant / linear / cosine decay. */
+/** The learning rate at `step` (0-based): linear warmup from 0, then constant / linear / cosine decay. */
 export function learningRate(s: LrSchedule, step: number): number {
   const warm = s.warmupSteps ?? 0;
   if (step < warm) return (s.lr * (step + 1)) / warm;

@@ -26,7 +26,8 @@ reward gt = correct(label)
 algorithm grpo { prompts_per_step = 4, group = 4, minibatch = 8, max_tokens = 40 }
 optimizer adam { lr = 1e-4 }
 `;
-const TRAIN = 'train { model = tiny, data = arith.train, reward = gt, algorithm = grpo, optimizer = adam, steps = 5 }';
+// With an eval: an experiment that trains without one is warned about (RLVR5026).
+const TRAIN = 'train { model = tiny, data = arith.train, reward = gt, algorithm = grpo, optimizer = adam, steps = 5 }\n  eval held_out { data = arith.test, greedy, metrics = [accuracy] }';
 const exp = (body: string, head = 'import "common.rlvr"\n') => `${head}experiment e {\n  language = 1\n  ${body}\n}\n`;
 
 test('import of a whole file and of selected names; declarations resolve in their own file', () => {
@@ -173,4 +174,57 @@ test('steps must be a whole number ≥ 0', () => {
   const r = run({ 'common.rlvr': COMMON, 'main.rlvr': exp(TRAIN.replace('steps = 5', 'steps = -1')) });
   assert.deepEqual(codes(r), ['main.rlvr:4 RLVR3002']);
   assert.match(r.diagnostics[0]!.summary, /≥ 0|>= 0|at least 0|non-negative/, r.diagnostics[0]!.summary);
+});
+
+test('an experiment that trains without an eval is warned at its train block; evaluation-only grids and specs with errors are not', () => {
+  const bare = 'train { model = tiny, data = arith.train, reward = gt, algorithm = grpo, optimizer = adam, steps = 5 }';
+  const r = run({ 'common.rlvr': COMMON, 'main.rlvr': exp(bare) });
+  assert.deepEqual(codes(r), ['main.rlvr:4 RLVR5026']);
+  assert.equal(r.diagnostics[0]!.severity, 'warning');
+  assert.equal(r.diagnostics[0]!.span.start.column, 3, 'at the train keyword');
+  assert.equal(r.experiments[0]!.cells.length, 1, 'a warning: the cells are still produced');
+  // Some cell trains: one warning, not one per cell.
+  assert.deepEqual(codes(run({ 'common.rlvr': COMMON, 'main.rlvr': exp(`${bare}\n  grid { steps in [0, 5], seed in [1, 2] }`) })), ['main.rlvr:4 RLVR5026']);
+  assert.deepEqual(codes(run({ 'common.rlvr': COMMON, 'main.rlvr': exp(bare.replace('steps = 5', 'steps = 0')) })), [], 'nothing trains');
+  assert.deepEqual(codes(run({ 'common.rlvr': COMMON, 'main.rlvr': exp(bare.replace('steps = 5', 'steps = -1')) })), ['main.rlvr:4 RLVR3002'], 'errors first');
+});
+
+test('advantage_epsilon: default 1e-9 (configs of existing specs unchanged), a positive number, carried to the cell and the trainer', async () => {
+  const { grpoConfigOf } = await import('../../src/runtime/cell/train.js');
+  const plain = run({ 'common.rlvr': COMMON, 'main.rlvr': exp(TRAIN) });
+  assert.equal(plain.experiments[0]!.cells[0]!.algorithm.advantage_epsilon, 1e-9);
+  const set = run({ 'common.rlvr': COMMON, 'main.rlvr': exp(`algorithm wide = grpo with { advantage_epsilon = 0.5, epochs = 2 }\n  ${TRAIN.replace('algorithm = grpo', 'algorithm = wide')}`) });
+  assert.deepEqual(codes(set), []);
+  const c = set.experiments[0]!.cells[0]!;
+  assert.equal(c.algorithm.advantage_epsilon, 0.5);
+  const g = grpoConfigOf(c.algorithm, c.optimizer, c.train.steps, 0);
+  assert.equal(g.advantageEpsilon, 0.5);
+  assert.equal(g.epochs, 2);
+  const bad = run({ 'common.rlvr': COMMON, 'main.rlvr': exp(`algorithm zero = grpo with { advantage_epsilon = 0 }\n  ${TRAIN.replace('algorithm = grpo', 'algorithm = zero')}`) });
+  assert.deepEqual(codes(bad).map(x => x.split(' ')[1]), ['RLVR3002']);
+});
+
+test('warmup and the schedule count RL steps: warmup is compared with train.steps, and the trainer\'s schedule spans train.steps', async () => {
+  const { grpoConfigOf } = await import('../../src/runtime/cell/train.js');
+  // 4 prompts × 4 / minibatch 8 × 2 epochs = 4 updates per step: warmup 4 < 5 RL steps is fine even though
+  // it is fewer than the 20 updates, and warmup 5 is not.
+  const spec = (warmup: number) => exp(`algorithm two = grpo with { epochs = 2 }
+  optimizer warm = adam with { warmup = ${warmup}, schedule = linear }
+  ${TRAIN.replace('algorithm = grpo', 'algorithm = two').replace('optimizer = adam', 'optimizer = warm')}`);
+  const ok = run({ 'common.rlvr': COMMON, 'main.rlvr': spec(4) });
+  assert.deepEqual(codes(ok), []);
+  const c = ok.experiments[0]!.cells[0]!;
+  assert.equal(c.algorithm.updates_per_step, 4);
+  assert.deepEqual(grpoConfigOf(c.algorithm, c.optimizer, c.train.steps, 0).optimizer.schedule, { kind: 'linear', lr: 1e-4, warmupSteps: 4, totalSteps: 5 });
+  const long = run({ 'common.rlvr': COMMON, 'main.rlvr': spec(5) });
+  assert.deepEqual(codes(long), ['main.rlvr:5 RLVR5019']);
+  assert.match(long.diagnostics[0]!.summary, /warmup of 5 RL steps is not shorter than the 5 training steps/);
+});
+
+test('clipping is inert only with one update per RL step: a second epoch over one minibatch makes it act', () => {
+  const one = run({ 'common.rlvr': COMMON, 'main.rlvr': exp(`algorithm whole = grpo with { minibatch = 16 }\n  ${TRAIN.replace('algorithm = grpo', 'algorithm = whole')}`) });
+  assert.deepEqual(codes(one), ['main.rlvr:4 RLVR5009']);
+  const two = run({ 'common.rlvr': COMMON, 'main.rlvr': exp(`algorithm whole = grpo with { minibatch = 16, epochs = 2 }\n  ${TRAIN.replace('algorithm = grpo', 'algorithm = whole')}`) });
+  assert.deepEqual(codes(two), [], 'from the second pass on πθ ≠ πold, so the clip acts');
+  assert.equal(two.experiments[0]!.cells[0]!.algorithm.updates_per_step, 2);
 });

@@ -24,6 +24,7 @@ function run(reward: string, extra = '') {
   algorithm grpo { prompts_per_step = 4, group = 4, minibatch = 8, max_tokens = 40 }
   optimizer adam { lr = 1e-4 }
   train { model = tiny, data = arith.train, reward = r, algorithm = grpo, optimizer = adam, steps = 5 }
+  eval held_out { data = arith.test, greedy, metrics = [accuracy] }
 }
 `;
   const host = { readFile: (p: string) => (p === `${ROOT}/main.rlvr` ? main : undefined) };

@@ -1,9 +1,12 @@
 // Learning really happens, every GRPO switch runs, and nothing leaks tensors between steps.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { GrpoTrainer, Rng, sft, sftBatch, sftLoss, type GrpoConfig, type RewardFn } from '../../src/runtime/index.js';
-import { tinyGpt, tinyTokenizer, useBackend } from './setup.js';
+import { near, tinyGpt, tinyTokenizer, useBackend } from './setup.js';
 
 before(() => useBackend('wasm'));
 
@@ -148,4 +151,114 @@ test('a step whose rollouts do not split into minibatches is refused before any 
   assert.equal(trainer.step, 0);
   trainer.dispose();
   gpt.dispose();
+});
+
+/** The trainer's own random stream, to show which draws a step makes. */
+const rngState = (t: GrpoTrainer) => (t as unknown as { rng: Rng }).rng.getState();
+
+test('epochs: every epoch passes over all rollouts in its own order, updates count them all, and epoch 2 sees ratio ≠ 1', () => {
+  // minibatch = all 32 rollouts: one update per pass, so the first update has ratio 1 and any KL to πold
+  // comes from the second pass.
+  const run = (epochs: number) => {
+    const gpt = tinyGpt(8);
+    const t = new GrpoTrainer(gpt, toyConfig({ minibatchSize: 32, epochs, optimizer: { schedule: { kind: 'constant', lr: 3e-2 }, beta1: 0.9, beta2: 0.95, maxGradNorm: 1 } }));
+    const s = t.trainStep(toyItems, correct);
+    const state = rngState(t);
+    t.dispose();
+    gpt.dispose();
+    return { s, state };
+  };
+  const one = run(1);
+  const two = run(2);
+  assert.equal(one.s.updates, 1);
+  assert.equal(two.s.updates, 2, 'epochs × rollouts / minibatch');
+  assert.equal(run(3).s.updates, 3);
+  assert.ok(Math.abs(one.s.approxKl) < 1e-6, `first pass: πθ = πold, approx KL ${one.s.approxKl}`);
+  // The first update of both runs is the same computation, so the second pass's KL is 2·mean − first.
+  const second = 2 * two.s.approxKl - one.s.approxKl;
+  assert.ok(second > 1e-5, `second pass approx KL ${second}`);
+  assert.deepEqual(two.state, one.state, "extra epochs draw only from the step's shuffle stream, not the trainer's");
+
+  // With several minibatches per pass, each epoch's order is a different permutation of all rows.
+  const gpt = tinyGpt(8);
+  const t = new GrpoTrainer(gpt, toyConfig({ minibatchSize: 8, epochs: 2 }));
+  const seen: number[][] = [];
+  const slice = (t as unknown as { slice: (r: unknown, rows: number[]) => unknown }).slice.bind(t);
+  (t as unknown as { slice: (r: unknown, rows: number[]) => unknown }).slice = (r, rows) => (seen.push(rows), slice(r, rows));
+  assert.equal(t.trainStep(toyItems, correct).updates, 8);
+  const [e1, e2] = [seen.slice(0, 4).flat(), seen.slice(4, 8).flat()];
+  const all = Array.from({ length: 32 }, (_, i) => i);
+  assert.deepEqual([...e1].sort((a, b) => a - b), all);
+  assert.deepEqual([...e2].sort((a, b) => a - b), all);
+  assert.notDeepEqual(e1, e2);
+  t.dispose();
+  gpt.dispose();
+});
+
+test('the GRPO learning rate is a function of the RL step: all updates of a step share it, and a resumed run continues the curve', () => {
+  // linear, lr 0.01, warmup 2 over 4 RL steps, 2 epochs × 1 minibatch = 2 updates per step.
+  // learningRate: step k < 2 → 0.01·(k+1)/2; then 0.01·(1 − (k − 2)/2): steps 0..3 → 0.005, 0.01, 0.01, 0.005
+  // (the decay would reach 0 at step 4, after the last step, as in HF's and verl's schedulers).
+  const cfg = toyConfig({ minibatchSize: 32, epochs: 2, optimizer: { schedule: { kind: 'linear', lr: 0.01, warmupSteps: 2, totalSteps: 4 } } });
+  const expected = [0.005, 0.005, 0.01, 0.01, 0.01, 0.01, 0.005, 0.005];
+  const spy = (t: GrpoTrainer, into: number[]) => {
+    const apply = t.optimizer.apply.bind(t.optimizer);
+    t.optimizer.apply = (g, check, lr) => {
+      const r = apply(g, check, lr);
+      into.push(r.lr);
+      return r;
+    };
+  };
+  const lrs: number[] = [];
+  const straight = new GrpoTrainer(tinyGpt(9), cfg);
+  spy(straight, lrs);
+  const stats = [1, 2, 3, 4].map(() => straight.trainStep(toyItems, correct));
+  assert.equal(lrs.length, 8);
+  lrs.forEach((lr, i) => assert.ok(near(lr, expected[i]!, 1e-12), `update ${i}: lr ${lr}, expected ${expected[i]} (${lrs.join(', ')})`));
+  assert.deepEqual(stats.map(s => s.lr), [0.005, 0.01, 0.01, 0.005].map((x, i) => lrs[2 * i + 1]));
+
+  const dir = mkdtempSync(join(tmpdir(), 'rlvrc-lr-test-'));
+  try {
+    const first = new GrpoTrainer(tinyGpt(9), cfg);
+    first.trainStep(toyItems, correct);
+    first.trainStep(toyItems, correct);
+    first.saveCheckpoint(join(dir, 'step-2'));
+    const resumed = new GrpoTrainer(tinyGpt(9), cfg);
+    resumed.loadCheckpoint(join(dir, 'step-2'));
+    const rest: number[] = [];
+    spy(resumed, rest);
+    resumed.trainStep(toyItems, correct);
+    resumed.trainStep(toyItems, correct);
+    assert.deepEqual(rest, lrs.slice(4));
+    first.dispose();
+    resumed.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  straight.dispose();
+});
+
+test('advantage epsilon: group_norm divides by std + ε with the configured ε', async () => {
+  const { groupAdvantages } = await import('../../src/runtime/grpo/advantages.js');
+  // Rewards [1, 0]: mean 0.5, unbiased std √0.5 ≈ 0.7071, so A = ±0.5 / (0.7071 + ε).
+  const std = Math.sqrt(0.5);
+  const [a] = groupAdvantages([1, 0], 2, 'group_norm');
+  assert.ok(near(a!, 0.5 / (std + 1e-9), 1e-12), `default ε = 1e-9: ${a}`);
+  const [b, c] = groupAdvantages([1, 0], 2, 'group_norm', 0.3);
+  assert.ok(near(b!, 0.5 / (std + 0.3), 1e-12) && near(c!, -0.5 / (std + 0.3), 1e-12), `ε = 0.3: ${b}, ${c}`);
+  // A group that all got the same reward has std 0: ε alone is the denominator, and A = 0 either way.
+  assert.deepEqual(groupAdvantages([1, 1], 2, 'group_norm', 0.3), [0, 0]);
+  // The trainer passes its config's ε through: a huge ε makes the advantages (and so the update) vanish.
+  const maxAdvantage = (over: Partial<GrpoConfig>) => {
+    const gpt = tinyGpt(10);
+    const t = new GrpoTrainer(gpt, toyConfig(over));
+    const s = t.trainStep(toyItems, correct);
+    t.dispose();
+    gpt.dispose();
+    return s.advantageMax;
+  };
+  const usual = maxAdvantage({});
+  const huge = maxAdvantage({ advantageEpsilon: 1e6 });
+  assert.ok(usual > 0.5, `advantage max ${usual} with the default ε`);
+  assert.ok(huge >= 0 && huge < 1e-5, `advantage max ${huge} with ε = 1e6`);
 });

@@ -19,7 +19,7 @@ export const stage: BlockSpec = {
     steps: req(T.positiveInt(), 'optimizer steps of this stage'),
     batch: opt(T.positiveInt(), 64, 'sequences per step'),
     lr: req(T.positive(), 'learning rate (AdamW, constant after warmup)'),
-    warmup: opt(T.count(), 0, 'linear warmup steps'),
+    warmup: opt(T.count(), 0, 'linear warmup, in pretraining steps (one update each)'),
     family: opt(T.union(T.enumOf('family preset', FAMILY_PRESET_NAMES), T.none()), null, `the corpus preset to start from (${FAMILY_PRESET_NAMES.join(', ')}), or none`),
     boxed: computed(T.probability(), '0.8', 'share of answers written as \\boxed{N} (the rest end in ans=N)'),
     preference: computed(T.probability(), '0.5', 'how strongly a visible feature of the problem decides the strategy (0: a coin per response)'),

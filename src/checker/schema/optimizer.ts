@@ -10,8 +10,8 @@ export const adam: BlockSpec = {
     eps: opt(T.positive(), 1e-8, 'Adam denominator epsilon'),
     weight_decay: opt(T.nonNegative(), 0, 'weight decay coefficient'),
     grad_clip: opt(T.union(T.positive(), T.none()), 1, 'clip the global gradient norm to this value, or none'),
-    schedule: opt(T.enumOf('schedule', ['constant', 'linear', 'cosine']), 'constant', 'learning-rate schedule after warmup'),
-    warmup: opt(T.count(), 0, 'linear warmup steps'),
+    schedule: opt(T.enumOf('schedule', ['constant', 'linear', 'cosine']), 'constant', 'learning-rate schedule after warmup, over the train steps (RL steps); all gradient updates of one RL step use its rate'),
+    warmup: opt(T.count(), 0, 'linear warmup, in RL steps (train steps, not gradient updates)'),
   },
 };
 

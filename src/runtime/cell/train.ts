@@ -23,10 +23,11 @@ export interface CellResponse {
 /** A compiled reward: a number for one sampled response to one item. */
 export type CellReward = (response: CellResponse, item: CellItem, rng: Rng) => number;
 
-export function adamConfigOf(o: OptimizerConfig, totalUpdates: number): AdamConfig {
+/** `totalSteps`: the schedule's length in RL steps (train.steps); warmup is in RL steps too (see GrpoConfig). */
+export function adamConfigOf(o: OptimizerConfig, totalSteps: number): AdamConfig {
   const schedule: LrSchedule = o.schedule === 'constant'
     ? { kind: 'constant', lr: o.lr, warmupSteps: o.warmup }
-    : { kind: o.schedule, lr: o.lr, warmupSteps: o.warmup, totalSteps: totalUpdates };
+    : { kind: o.schedule, lr: o.lr, warmupSteps: o.warmup, totalSteps };
   return {
     schedule,
     beta1: o.betas[0],
@@ -43,15 +44,17 @@ export function grpoConfigOf(a: AlgorithmConfig, o: OptimizerConfig, steps: numb
   return {
     groupSize: a.group,
     minibatchSize: a.minibatch,
+    epochs: a.epochs,
     sampling: { maxNewTokens: a.max_tokens, temperature: a.temperature, topP: a.top_p, topK: a.top_k ?? 0, stop: [...new Set([...a.stop, ...promptStop])] },
     clip: a.clip,
     klCoef: a.kl,
     klEstimator: a.kl_estimator ?? 'k3',
     entropyCoef: a.entropy,
     advantage: a.advantage,
+    advantageEpsilon: a.advantage_epsilon,
     whitenBatch: a.whiten,
     aggregation: a.loss,
-    optimizer: adamConfigOf(o, steps * a.updates_per_step),
+    optimizer: adamConfigOf(o, steps),
     seed,
   };
 }

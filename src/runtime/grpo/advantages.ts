@@ -12,10 +12,11 @@ export function unbiasedStd(xs: readonly number[]): number {
 
 /**
  * Per-rollout advantages. `rewards` is laid out group by group (groupSize consecutive rollouts share a prompt).
- * group_norm: (r − mean) / (std + 1e-9), unbiased std over the group (the paper, via OpenRLHF).
- * group_center: r − mean (Dr. GRPO).
+ * group_norm: (r − mean) / (std + epsilon), unbiased std over the group (the paper, via OpenRLHF, with
+ * epsilon 1e-9: the algorithm's advantage_epsilon). group_center: r − mean (Dr. GRPO).
  */
-export function groupAdvantages(rewards: readonly number[], groupSize: number, mode: AdvantageMode): number[] {
+export function groupAdvantages(rewards: readonly number[], groupSize: number, mode: AdvantageMode, epsilon = 1e-9): number[] {
+  if (!(epsilon > 0)) throw new Error(`groupAdvantages: epsilon must be > 0, got ${epsilon}`);
   if (groupSize < 1 || rewards.length % groupSize !== 0) {
     throw new Error(`groupAdvantages: ${rewards.length} rewards do not split into groups of ${groupSize}`);
   }
@@ -24,7 +25,7 @@ export function groupAdvantages(rewards: readonly number[], groupSize: number, m
     const group = rewards.slice(g, g + groupSize);
     const mean = group.reduce((a, b) => a + b, 0) / groupSize;
     const std = mode === 'group_norm' ? unbiasedStd(group) : 0;
-    for (const r of group) out.push(mode === 'group_norm' ? (r - mean) / (std + 1e-9) : r - mean);
+    for (const r of group) out.push(mode === 'group_norm' ? (r - mean) / (std + epsilon) : r - mean);
   }
   return out;
 }

@@ -1,9 +1,12 @@
 // One GRPO-family step: sample a group of completions per prompt, score them with the caller's reward,
-// turn rewards into advantages, then take prompts×group/minibatch gradient updates on the clipped
-// surrogate (one pass over the shuffled rollouts). The loss itself lives in loss.ts.
+// turn rewards into advantages, then take epochs × prompts×group/minibatch gradient updates on the clipped
+// surrogate (`epochs` passes over the rollouts, each in its own shuffled order). The learning rate is a
+// function of the RL step (verl's unit): every update of a step uses that step's rate. The loss itself
+// lives in loss.ts.
 import * as tf from '@tensorflow/tfjs';
 import { Rng, type RngState } from '../rng.js';
 import { Adam, type AdamConfig } from '../optim.js';
+import { learningRate } from '../schedule.js';
 import { assertFinite, NonFiniteError } from '../guards.js';
 import { tokenLogprobs } from '../logprobs.js';
 import { sample, type Sample, type SampleOptions } from '../sampler.js';
@@ -23,6 +26,8 @@ export interface GrpoConfig {
   groupSize: number;
   /** Rollouts per gradient update; prompts × groupSize must be a multiple of it. */
   minibatchSize: number;
+  /** Passes over each step's rollouts (default 1); πold stays the sampling policy throughout. */
+  epochs?: number;
   sampling: Omit<SampleOptions, 'rng'>;
   /** Symmetric ε, {low, high}, or null for the unclipped ratio·A surrogate. */
   clip: number | { low: number; high: number } | null;
@@ -30,11 +35,14 @@ export interface GrpoConfig {
   klEstimator: KlEstimator;
   entropyCoef: number;
   advantage: AdvantageMode;
+  /** ε of group_norm's (r − mean) / (std + ε); default 1e-9. */
+  advantageEpsilon?: number;
   /** Re-normalise advantages over all response tokens of the rollout batch (OpenRLHF). */
   whitenBatch: boolean;
   aggregation: Aggregation;
   /** L of seq_mean_token_sum_norm; default sampling.maxNewTokens. */
   lengthNorm?: number;
+  /** Its schedule counts RL steps (trainStep calls), not updates: warmupSteps and totalSteps are RL steps. */
   optimizer: AdamConfig;
   seed: number | string;
 }
@@ -48,7 +56,7 @@ export interface StepStats {
   advantageStd: number;
   advantageMin: number;
   advantageMax: number;
-  /** Means over the step's updates. */
+  /** Means over the step's updates (all epochs). */
   loss: number;
   clipFracLow: number;
   clipFracHigh: number;
@@ -100,6 +108,8 @@ export class GrpoTrainer<I extends Item = Item> {
     this.config = config;
     const { groupSize: G, minibatchSize: M } = config;
     if (!(G >= 1 && M >= 1)) throw new Error('GrpoTrainer: groupSize and minibatchSize must be ≥ 1');
+    const E = config.epochs ?? 1;
+    if (!(Number.isInteger(E) && E >= 1)) throw new Error(`GrpoTrainer: epochs must be a whole number ≥ 1, got ${E}`);
     if (config.advantage === 'group_norm' && G < 2) throw new Error('GrpoTrainer: group_norm needs groupSize ≥ 2 (std of one sample)');
     this.optimizer = new Adam(policy.trainableVariables(), config.optimizer);
     this.reference = config.klCoef > 0 ? policy.clone() : null;
@@ -192,20 +202,29 @@ export class GrpoTrainer<I extends Item = Item> {
       const item = items[Math.floor(i / c.groupSize)]!;
       return assertFinite(reward(s, item), step, 'reward', ` (rollout ${i}, prompt ${JSON.stringify(item.prompt)})`);
     });
-    let adv = groupAdvantages(rewards, c.groupSize, c.advantage);
+    let adv = groupAdvantages(rewards, c.groupSize, c.advantage, c.advantageEpsilon);
     if (c.whitenBatch) adv = whitenOverTokens(adv, samples.map(s => s.tokens.length));
     const t1 = performance.now();
 
     const all = this.buildRollouts(samples, adv);
-    const order = this.rng.fork('shuffle').shuffle(Array.from({ length: N }, (_, i) => i));
+    // One fork per step, as before epochs existed; later epochs continue its stream, so epochs = 1 draws
+    // exactly what it always drew and the trainer's own stream is the same for every epochs.
+    const shuffle = this.rng.fork('shuffle');
+    const epochs = c.epochs ?? 1;
+    const perEpoch = N / c.minibatchSize;
+    const orders = Array.from({ length: epochs }, () => shuffle.shuffle(Array.from({ length: N }, (_, i) => i)));
+    // The schedule's index is the RL step (0-based), so the rate is the same for all of this step's updates.
+    const stepLr = learningRate(c.optimizer.schedule, this.step);
     const W = all.width;
     const refLogp = this.reference ? this.referenceLogprobs(all) : null;
     const lossCfg = { clip: this.clipRange(), klCoef: c.klCoef, klEstimator: c.klEstimator, entropyCoef: c.entropyCoef, aggregation: c.aggregation, lengthNorm: c.lengthNorm ?? c.sampling.maxNewTokens };
     const vars = this.policy.trainableVariables();
     const per: number[][] = [];
     let lr = 0;
-    for (let u = 0; u < N / c.minibatchSize; u++) {
-      const rows = order.slice(u * c.minibatchSize, (u + 1) * c.minibatchSize);
+    for (let u = 0; u < epochs * perEpoch; u++) {
+      const order = orders[Math.floor(u / perEpoch)]!;
+      const k = u % perEpoch;
+      const rows = order.slice(k * c.minibatchSize, (k + 1) * c.minibatchSize);
       const mb = this.slice(all, rows);
       const B = rows.length;
       let stats: tf.Tensor1D | null = null;
@@ -221,13 +240,13 @@ export class GrpoTrainer<I extends Item = Item> {
         return out.loss;
       }, vars.map(v => v.variable));
       try {
-        const where = ` (update ${u + 1} of ${N / c.minibatchSize})`;
+        const where = ` (update ${u + 1} of ${epochs * perEpoch})`;
         const loss = value.dataSync()[0]!;
         const st = Array.from((stats as unknown as tf.Tensor1D).dataSync());
         assertFinite(loss, step, 'loss', where + this.checkpointNote());
         const named: tf.NamedTensorMap = {};
         vars.forEach(v => (named[v.name] = grads[v.variable.name]!));
-        const upd = this.optimizer.apply(named, n => assertFinite(n, step, 'grad norm', where + this.checkpointNote()));
+        const upd = this.optimizer.apply(named, n => assertFinite(n, step, 'grad norm', where + this.checkpointNote()), stepLr);
         lr = upd.lr;
         per.push([loss, ...st, upd.gradNorm]);
       } finally {
