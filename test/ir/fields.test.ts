@@ -25,6 +25,7 @@ const NOT_READ_BY_ENGINES: Record<string, string> = {
   'AlgorithmConfig.name': 'a label',
   'AlgorithmConfig.family': 'a label: Dr. GRPO acts through its advantage and loss defaults, which are read',
   'AlgorithmConfig.rollouts_per_step': 'derived (prompts_per_step × group), for explain and reports',
+  'AlgorithmConfig.updates_per_step': 'derived (epochs × rollouts / minibatch), for explain and reports; the trainer makes exactly those updates from the fields it derives from',
   'AlgorithmConfig.low': 'read with clip as a whole, by the trainer\'s own clip type',
   'AlgorithmConfig.high': 'read with clip as a whole, by the trainer\'s own clip type',
   'OptimizerConfig.name': 'a label',
@@ -43,7 +44,9 @@ interface Field { key: string; readers: string[] }
 const fields: Field[] = ir.getDescendantsOfKind(SyntaxKind.PropertySignature).map(p => {
   const owner = p.getFirstAncestor(a => Node.isInterfaceDeclaration(a) || Node.isTypeAliasDeclaration(a));
   const name = owner && (Node.isInterfaceDeclaration(owner) || Node.isTypeAliasDeclaration(owner)) ? owner.getName() : '?';
-  const readers = p.getNameNode().findReferencesAsNodes().map(n => n.getSourceFile().getFilePath().slice(join(REPO, 'src').length + 1));
+  const nameNode = p.getNameNode();
+  assert.ok(Node.isIdentifier(nameNode), `${name}: a quoted property name`);
+  const readers = nameNode.findReferencesAsNodes().map(n => n.getSourceFile().getFilePath().slice(join(REPO, 'src').length + 1));
   return { key: `${name}.${p.getName()}`, readers };
 });
 
