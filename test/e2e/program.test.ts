@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { rlvrc } from '../helpers/cli.js';
 import { REPO } from '../helpers/golden.js';
 import { userProject } from '../helpers/user-project.js';
+import { requires } from '../helpers/requires.js';
 
 const TINY = join(REPO, 'test/fixtures/e2e/tiny.rlvr');
 const CELL = 'reward=ground_truth';
@@ -110,7 +111,8 @@ test('one failing cell does not stop the others; the summary names it; a re-run 
   assert.match(again.stdout + again.stderr, /1 skipped/);
 });
 
-test('rlvrc grid --emit slurm runs each cell of the compiled program as an array task on a real Slurm', () => {
+test('rlvrc grid --emit slurm runs each cell of the compiled program as an array task on a real Slurm', t => {
+  if (requires(t, 'slurm')) return;
   const up = spawnSync('bash', [join(REPO, 'scripts/slurm-up.sh')], { encoding: 'utf8' });
   assert.equal(up.status, 0, `slurm-up failed: ${up.stderr}`);
   const dir = userProject([TINY]);
