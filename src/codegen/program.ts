@@ -14,7 +14,14 @@ export interface ProgramInput {
   /** The spec file's directory, relative to the output directory (forward slashes, ending in '/'). */
   specDirFromOut: string;
   compilerVersion: string;
+  /** Where the program imports the runtime from (default 'rlvrc/runtime'; a file URL when rlvrc is not installed beside it). */
+  runtimeSpecifier?: string;
+  /** What the program requires the cell schema from (default 'rlvrc/schema/cell-config.schema.json'). */
+  schemaSpecifier?: string;
 }
+
+/** A single-quoted string literal (module specifiers are printed so). */
+const quoted = (s: string) => `'${JSON.stringify(s).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")}'`;
 
 /** Keys cells' rewards: the same text always means the same function and filter. */
 function rewardKey(cell: CellConfig): string {
@@ -47,7 +54,7 @@ export function programText(input: ProgramInput): string {
     `// Experiment ${commentText(ir.name)}: ${ir.cells.length} cell(s). Run: node <this file> --help`,
     `import { createRequire } from 'node:module';`,
     `import { fileURLToPath } from 'node:url';`,
-    `import * as rt from 'rlvrc/runtime';`,
+    `import * as rt from ${quoted(input.runtimeSpecifier ?? 'rlvrc/runtime')};`,
     '',
     '// ---- rewards, compiled from their expressions --------------------------------------------------',
     '',
@@ -67,7 +74,7 @@ export function programText(input: ProgramInput): string {
     '',
     '// Paths in cell configs are relative to the spec file\'s directory.',
     `const SPEC_DIR = fileURLToPath(new URL(${literal(input.specDirFromOut)}, import.meta.url));`,
-    `const CELL_SCHEMA = createRequire(import.meta.url)('rlvrc/schema/cell-config.schema.json') as object;`,
+    `const CELL_SCHEMA = createRequire(import.meta.url)(${quoted(input.schemaSpecifier ?? 'rlvrc/schema/cell-config.schema.json')}) as object;`,
     '',
     '// ---- one cell\'s run -----------------------------------------------------------------------------',
     '',

@@ -26,7 +26,8 @@ test('compile writes the program; --list names the grid cells', () => {
   const dir = userProject([TINY]);
   const c = rlvrc(['compile', 'tiny.rlvr'], { cwd: dir });
   assert.equal(c.status, 0, c.stderr);
-  assert.equal(c.stderr, 'wrote generated/tiny.ts and generated/tiny.js\n');
+  // No package.json says "type": "module" here, so compile writes one beside the programs (src/cli/out-dir.ts).
+  assert.equal(c.stderr, 'wrote generated/package.json ({"type": "module"}: the programs are ES modules)\nwrote generated/tiny.ts and generated/tiny.js\n');
   const list = program(dir, ['--list']);
   assert.equal(list.status, 0, list.stderr);
   assert.deepEqual(list.stdout.trim().split('\n'), ['reward=ground_truth', 'reward=random']);
