@@ -5,9 +5,10 @@ export default async function* skips(source) {
   for await (const event of source) {
     if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;
     const { skip, todo, name, file } = event.data;
-    if (skip === undefined && todo === undefined) continue;
-    if (skip === false && (todo === false || todo === undefined)) continue;
-    const reason = typeof skip === 'string' ? skip : typeof todo === 'string' ? `todo: ${todo}` : todo !== undefined && todo !== false ? 'todo' : '';
+    const skipped = skip !== undefined && skip !== false;
+    const isTodo = todo !== undefined && todo !== false;
+    if (!skipped && !isTodo) continue;
+    const reason = typeof skip === 'string' ? skip : skipped ? '' : typeof todo === 'string' ? `todo: ${todo}` : 'todo';
     yield JSON.stringify({ file: file ?? null, name, reason }) + '\n';
   }
 }

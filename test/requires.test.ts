@@ -58,13 +58,13 @@ test('torch and the native matmuls are gated the same way', () => {
   assert.equal(strict.status, 1, strict.out);
 });
 
-test('under RLVRC_REQUIRE_ALL_TESTS=1 run-tests fails on any skipped test, even one that skips by itself', () => {
+test('under RLVRC_REQUIRE_ALL_TESTS=1 run-tests fails on any skipped test, even one that skips by itself, or a todo', () => {
   const file = 'test/fixtures/requires/plain-skip.test.ts';
   const lax = runTests([file], {});
   assert.equal(lax.status, 0, lax.out);
   const strict = runTests([file], { RLVRC_REQUIRE_ALL_TESTS: '1' });
   assert.equal(strict.status, 1, strict.out);
-  assert.match(strict.out, /RLVRC_REQUIRE_ALL_TESTS=1 and 1 test\(s\) skipped; every test must run here:\n {2}test\/fixtures\/requires\/plain-skip\.test\.ts: skips without requires\(\) \(a reason of its own\)/);
+  assert.match(strict.out, /RLVRC_REQUIRE_ALL_TESTS=1 and 2 test\(s\) skipped; every test must run here:\n {2}test\/fixtures\/requires\/plain-skip\.test\.ts: skips without requires\(\) \(a reason of its own\)\n {2}test\/fixtures\/requires\/plain-skip\.test\.ts: a todo \(todo: later\)\n/);
 });
 
 test('requires() in process: null when met, a skip with the reason when not, unknown names refused', () => {

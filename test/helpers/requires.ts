@@ -53,7 +53,7 @@ const checks: Record<Requirement, () => string | null> = {
   'native-blas'() {
     const native = loadNativeBlas();
     if (native.blas) return null;
-    return `native OpenBLAS matmuls unavailable: ${native.reason}. They need g++ and libopenblas0-pthread (${INSTALL_COMMAND}), then npm run build`;
+    return `native OpenBLAS matmuls unavailable: ${native.reason}; to build them, install g++ and libopenblas0-pthread with ${INSTALL_COMMAND}, then npm run build`;
   },
 };
 
