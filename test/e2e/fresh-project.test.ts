@@ -4,10 +4,10 @@
 // And rlvrc installed globally, compiling in a folder with no node_modules at all.
 // Dependencies come from npm's cache where it has them (--prefer-offline; npm ci filled it), from the
 // registry otherwise; tfjs-node (optional, its install downloads libtensorflow) is left out.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { REPO } from '../helpers/golden.js';
@@ -80,6 +80,11 @@ function pack(): { root: string; tgz: string } {
   packed = { root, tgz: join(root, readdirSync(root).find(f => f.endsWith('.tgz'))!) };
   return packed;
 }
+
+// Two installs with tfjs weigh about 800 MB: leave nothing behind.
+after(() => {
+  if (packed) rmSync(packed.root, { recursive: true, force: true });
+});
 
 test('npm init -y; npm i <tarball>; npx rlvrc compile mine.rlvr && node generated/mine.js runs; so does npx rlvrc run', { timeout: 300_000 }, () => {
   const { root, tgz } = pack();
