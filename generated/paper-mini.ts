@@ -3,7 +3,7 @@
 // Experiment paper_mini: 85 cell(s). Run: node <this file> --help
 // What the spec decides is here: its rewards compiled to functions and its cells' resolved configs. How a
 // cell runs (model, data, evaluations, the GRPO loop) is the runtime's rt.cell.runCell.
-import * as rt from "rlvrc/runtime";
+import * as rt from 'rlvrc/runtime';
 
 // ---- rewards, compiled from their expressions --------------------------------------------------
 

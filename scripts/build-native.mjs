@@ -1,6 +1,7 @@
 // Builds native/rlvrc_blas.node (OpenBLAS GEMM for the wasm backend, see native/rlvrc_blas.cc) when a C++
 // compiler and Node's headers are here. It is an optional accelerator: when it cannot be built, this says
-// why and exits 0, and the runtime keeps wasm's own matmuls.
+// why and exits 0, and the runtime keeps wasm's own matmuls. With RLVRC_REQUIRE_NATIVE=1 (CI: .ci/run,
+// because these matmuls computed every committed result) not building it is an error: exit 1.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,7 +10,12 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'native/rlvrc_blas.cc');
 const out = join(root, 'native/build/rlvrc_blas.node');
+const required = process.env.RLVRC_REQUIRE_NATIVE === '1';
 const skip = why => {
+  if (required) {
+    console.error(`rlvrc: error: native OpenBLAS matmuls not built (${why}), and RLVRC_REQUIRE_NATIVE=1 requires them; install g++ and libopenblas0-pthread with: sudo bash scripts/install-system-deps.sh`);
+    process.exit(1);
+  }
   console.log(`rlvrc: native OpenBLAS matmuls not built (${why}); the wasm backend uses its own.`);
   process.exit(0);
 };

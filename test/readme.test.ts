@@ -27,6 +27,14 @@ test('the README names the main command and the test command that CI runs', () =
   assert.match(readFileSync(join(REPO, '.ci/run'), 'utf8'), /\nnpm test\n/);
 });
 
+test('the README says which tests skip without the Debian packages, how to install them, and what CI requires', async () => {
+  const { INSTALL_COMMAND } = await import('./helpers/requires.js');
+  assert.ok(readme.includes(INSTALL_COMMAND), `the README names ${INSTALL_COMMAND}`);
+  for (const pkg of ['slurm-wlm', 'munge', 'python3-torch', 'g++', 'libopenblas0-pthread']) assert.ok(readme.includes(`\`${pkg}\``), pkg);
+  assert.match(readme, /`RLVRC_REQUIRE_ALL_TESTS=1`: a test whose requirement is missing fails instead of skipping, and any\nskipped test fails the run/);
+  assert.match(readme, /`RLVRC_REQUIRE_NATIVE=1`/);
+});
+
 test('docs/fields.md is current (regenerate with node --import tsx scripts/gen-docs.ts)', async () => {
   const { fieldReference } = await import('../src/checker/reference.js');
   assert.equal(readFileSync(join(REPO, 'docs/fields.md'), 'utf8'), fieldReference());

@@ -1,7 +1,7 @@
 // `rlvrc compile FILE [--out DIR]`: check, then write generated/<name>.ts and .js for each experiment.
 // `rlvrc run FILE [program flags]`: compile, then run the program as a child process (flags after FILE
 // are the program's: --cell, --jobs, --set, ...), forwarding its output and exit code.
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { CliIO } from './io.js';
 import { parseArgs, UsageError } from './io.js';
 import { readSource } from './read-source.js';
@@ -9,6 +9,7 @@ import { check } from '../checker/check.js';
 import { countBySeverity } from '../diagnostics/diagnostic.js';
 import { renderReport } from '../diagnostics/render.js';
 import { compilerVersion } from './version.js';
+import { setUpOutDir } from './out-dir.js';
 import type { CompiledProgram } from '../codegen/compile.js';
 import type { ExperimentIR } from '../ir/index.js';
 
@@ -19,9 +20,12 @@ export async function compileFile(file: string, outDir: string, io: CliIO): Prom
   io.stderr(renderReport(result.diagnostics, { sources: result.sources, color: io.color }));
   if (countBySeverity(result.diagnostics).errors > 0) return null;
   if (result.experiments.length === 0) throw new UsageError(`'${file}' declares no experiment to compile`);
+  // The programs must run from outDir in any project: ES modules there, and a runtime they can import.
+  const { runtimeSpecifier, notes } = setUpOutDir(resolve(cwd, outDir), outDir);
+  for (const n of notes) io.stderr(n);
   // ts-morph is loaded only here: it costs a few hundred milliseconds that check never pays.
   const { compileExperiment, programName } = await import('../codegen/compile.js');
-  return result.experiments.map(ir => ({ ir, ...compileExperiment(ir, { outDir, cwd, compilerVersion: compilerVersion(), name: programName(ir, result.experiments.length) }) }));
+  return result.experiments.map(ir => ({ ir, ...compileExperiment(ir, { outDir, cwd, compilerVersion: compilerVersion(), name: programName(ir, result.experiments.length), runtimeSpecifier }) }));
 }
 
 export async function compileCommand(args: string[], io: CliIO): Promise<number> {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { Project, ts } from 'ts-morph';
 import type { ExperimentIR } from '../ir/index.js';
-import { programText } from './program.js';
+import { programText, type ProgramInput } from './program.js';
 import { writeFileAtomic } from '../util/fs-atomic.js';
 
 export interface CompiledProgram { name: string; tsPath: string; jsPath: string; ts: string; js: string }
@@ -27,12 +27,12 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
 };
 
 /** Renders the program for `outDir` and writes it there, unless `write` is false (tests compare without writing). */
-export function compileExperiment(ir: ExperimentIR, opts: { outDir: string; cwd: string; compilerVersion: string; name: string; write?: boolean }): CompiledProgram {
+export function compileExperiment(ir: ExperimentIR, opts: { outDir: string; cwd: string; compilerVersion: string; name: string; write?: boolean } & Pick<ProgramInput, 'runtimeSpecifier'>): CompiledProgram {
   const outDir = resolve(opts.cwd, opts.outDir);
   const specDir = dirname(resolve(opts.cwd, ir.file));
   let specDirFromOut = posix(relative(outDir, specDir));
   specDirFromOut = specDirFromOut === '' ? './' : specDirFromOut.endsWith('/') ? specDirFromOut : specDirFromOut + '/';
-  const text = programText({ ir, sourceLabel: posix(relative(opts.cwd, resolve(opts.cwd, ir.file))), specDirFromOut, compilerVersion: opts.compilerVersion });
+  const text = programText({ ir, sourceLabel: posix(relative(opts.cwd, resolve(opts.cwd, ir.file))), specDirFromOut, compilerVersion: opts.compilerVersion, runtimeSpecifier: opts.runtimeSpecifier });
   const problems = programDiagnostics(text, opts.name);
   if (problems.length > 0) throw new Error(`internal error: the generated program has ${problems.length} diagnostic(s); please report this with the spec:\n${problems.slice(0, 10).join('\n')}`);
   const js = ts.transpileModule(text, { compilerOptions: COMPILER_OPTIONS, fileName: `${opts.name}.ts` }).outputText;

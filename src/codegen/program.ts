@@ -14,9 +14,12 @@ export interface ProgramInput {
   /** The spec file's directory, relative to the output directory (forward slashes, ending in '/'). */
   specDirFromOut: string;
   compilerVersion: string;
-  /** How the program imports the runtime (default 'rlvrc/runtime'). */
+  /** Where the program imports the runtime from (default 'rlvrc/runtime'; a file URL when rlvrc is not installed beside it). */
   runtimeSpecifier?: string;
 }
+
+/** A single-quoted string literal (module specifiers are printed so). */
+const quoted = (s: string) => `'${JSON.stringify(s).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")}'`;
 
 /** Keys cells' rewards: the same text always means the same function and filter. */
 function rewardKey(cell: CellConfig): string {
@@ -52,7 +55,7 @@ export function programText(input: ProgramInput): string {
     `// Experiment ${commentText(ir.name)}: ${ir.cells.length} cell(s). Run: node <this file> --help`,
     '// What the spec decides is here: its rewards compiled to functions and its cells\' resolved configs. How a',
     '// cell runs (model, data, evaluations, the GRPO loop) is the runtime\'s rt.cell.runCell.',
-    `import * as rt from ${literal(input.runtimeSpecifier ?? 'rlvrc/runtime')};`,
+    `import * as rt from ${quoted(input.runtimeSpecifier ?? 'rlvrc/runtime')};`,
     '',
     '// ---- rewards, compiled from their expressions --------------------------------------------------',
     '',

@@ -1,16 +1,18 @@
 // Reruns the independent PyTorch reference (test/hf/reference/reference.py) on freshly written
 // checkpoints and checks that it reproduces the committed outputs the other tests compare against, so
 // fixtures/reference.json cannot silently drift from the script. Needs Debian's /usr/bin/python3 with
-// torch; on a machine without it the committed outputs still serve model.test.ts.
+// torch (requires('torch'): skipped without it, naming the install command); on such a machine the
+// committed outputs still serve model.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { REFERENCE_PYTHON, requires } from '../helpers/requires.js';
 import { fixtures, REFERENCE, relErr, type RefModel } from './setup.js';
 
-const PY = '/usr/bin/python3';
-const hasTorch = spawnSync(PY, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+const PY = REFERENCE_PYTHON;
 
-test('reference.py reproduces the committed reference outputs', { skip: hasTorch ? false : `${PY} with torch is not installed` }, async () => {
+test('reference.py reproduces the committed reference outputs', async t => {
+  if (requires(t, 'torch')) return;
   const { dirOf, specs } = await fixtures();
   const script = new URL('./reference/reference.py', import.meta.url).pathname;
   const raw = execFileSync(PY, [script, ...specs.map(s => dirOf(s.name))], { maxBuffer: 1 << 28, env: { ...process.env, OMP_NUM_THREADS: '1' } }).toString();

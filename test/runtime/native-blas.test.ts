@@ -8,10 +8,11 @@ import { ADDON_FILE, loadNativeBlas } from '../../src/runtime/native-blas.js';
 import { numericsKey } from '../../src/runtime/numerics.js';
 import { uninstallWasmBlasKernels, installWasmBlasKernels } from '../../src/runtime/wasm-blas-kernels.js';
 import { trainSmallGpt, useBackend } from './setup.js';
+import { requires } from '../helpers/requires.js';
 
 const native = loadNativeBlas();
-// CI installs g++ and OpenBLAS (scripts/install-system-deps.sh), so these run there; elsewhere they say why not.
-const skip = native.blas ? false : `native OpenBLAS unavailable: ${native.reason}`;
+// CI installs g++ and OpenBLAS (scripts/install-system-deps.sh) and requires every test to run
+// (RLVRC_REQUIRE_ALL_TESTS=1); elsewhere the tests that need the addon skip and say why (requires()).
 
 /** op(A)·op(B) (+ bias) in float64, batched over leading axes. */
 function reference(a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean, bias?: tf.Tensor): Float64Array {
@@ -37,7 +38,8 @@ function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, wha
   assert.ok(worst < 2e-6, `${what}: relative error ${worst}`);
 }
 
-test('wasm matmuls through OpenBLAS equal a float64 reference: transposes, batches, fused bias, fallbacks', { skip }, async () => {
+test('wasm matmuls through OpenBLAS equal a float64 reference: transposes, batches, fused bias, fallbacks', async t => {
+  if (requires(t, 'native-blas')) return;
   await useBackend('wasm');
   installWasmBlasKernels(native.blas!);
   const rnd = (shape: number[], seed: number) => tf.tensor(Float32Array.from({ length: shape.reduce((x, y) => x * y, 1) }, (_, i) => Math.sin(seed * 7 + i * 1.3)), shape);
@@ -58,7 +60,8 @@ test('wasm matmuls through OpenBLAS equal a float64 reference: transposes, batch
   assert.deepEqual(tf.matMul(a1, b3).shape, [3, 6, 5]);
 });
 
-test('a GPT training step on OpenBLAS matches XNNPACK to float32 rounding and repeats bit for bit', { skip }, async () => {
+test('a GPT training step on OpenBLAS matches XNNPACK to float32 rounding and repeats bit for bit', async t => {
+  if (requires(t, 'native-blas')) return;
   await useBackend('wasm');
   const run = () => {
     const { stats, weights } = trainSmallGpt(3);
@@ -75,7 +78,8 @@ test('a GPT training step on OpenBLAS matches XNNPACK to float32 rounding and re
   for (const [name, w] of Object.entries(xnn.weights)) assertClose(blas.weights[name]!.data, w.data, `weights after 3 steps: ${name}`);
 });
 
-test('selectBackend records OpenBLAS, its threads and its build and kernel; RLVRC_BLAS=none keeps XNNPACK', { skip }, () => {
+test('selectBackend records OpenBLAS, its threads and its build and kernel; RLVRC_BLAS=none keeps XNNPACK', t => {
+  if (requires(t, 'native-blas')) return;
   const info = (env: Record<string, string>) =>
     JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '-e', "import { selectBackend } from './src/runtime/index.ts'; console.log(JSON.stringify(await selectBackend('wasm')))"], { env: { ...process.env, ...env }, encoding: 'utf8' }));
   const blas = info({}).blas;
@@ -115,7 +119,8 @@ test('the native matmul errors: not built, library missing, asked for but unavai
   }
 });
 
-test("the addon's own argument checks", { skip }, () => {
+test("the addon's own argument checks", t => {
+  if (requires(t, 'native-blas')) return;
   // A fresh process, so that gemm can be called before any library is loaded.
   const script = `
     const a = require(${JSON.stringify(ADDON_FILE)});

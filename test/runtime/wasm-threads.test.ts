@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../src/runtime/index.js';
+import { requires } from '../helpers/requires.js';
 
 test('the threaded wasm build runs with 2 threads under Node and computes what the cpu backend computes', async () => {
   const info = await selectBackend('wasm', { threads: 2, blas: 'none' });
@@ -46,8 +47,7 @@ test('training on 2 threads is deterministic and agrees with the cpu backend', a
 });
 
 test('OpenBLAS matmuls on the threaded build (its heap is a SharedArrayBuffer) train like the cpu backend', async t => {
-  const { loadNativeBlas } = await import('../../src/runtime/index.js');
-  if (!loadNativeBlas().blas) return t.skip(`native OpenBLAS unavailable: ${loadNativeBlas().reason}`);
+  if (requires(t, 'native-blas')) return;
   const info = await selectBackend('wasm', { threads: 2, wasmThreads: 2 });
   assert.equal(info.threads, 2);
   assert.equal(info.blas?.threads, 2);
