@@ -2,7 +2,7 @@
 // process), verl's pinned config parsed with the same yaml library the engine emits with, and the
 // Debian python3 + omegaconf probe.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
@@ -80,4 +80,9 @@ export function omegaconfMissing(): string | null {
   if (r.error) return `${DEBIAN_PYTHON} not found (${r.error.message}); run apt-get install python3-omegaconf`;
   if (r.status !== 0) return `${DEBIAN_PYTHON} has no omegaconf; run apt-get install python3-omegaconf`;
   return null;
+}
+
+/** Why the shared reference files (verl's pinned config, the paper's fact sheet) are absent, or null. */
+export function sharedMissing(file: string): string | null {
+  return existsSync(file) ? null : `${file} is absent: these checks need the project's shared/ reference files beside the checkout`;
 }
