@@ -202,7 +202,7 @@ export const VERL_RULES: readonly CapabilityRule[] = [
     code: 'RLVR7019', severity: 'warning', training: true, title: 'seq_mean_token_sum_norm: verl sums over the sequences of a micro-batch instead of averaging',
     paths: ['algorithm.loss'],
     check: c => c.algorithm.loss === 'seq_mean_token_sum_norm'
-      ? [{ path: 'algorithm.loss', message: `verl's seq-mean-token-sum-norm divides the sum over a micro-batch's sequences by L (set to max_tokens = ${c.algorithm.max_tokens} by actor.loss_scale_factor) without dividing by their number; the gradient is rlvrc's times the micro-batch size (a profile setting). Adam is nearly invariant to a constant factor, gradient clipping (grad_clip) is not` }]
+      ? [{ path: 'algorithm.loss', message: `verl's seq-mean-token-sum-norm divides the sum over a micro-batch's sequences by L (max_tokens = ${c.algorithm.max_tokens} through actor.loss_scale_factor in the engine workers; the padded response length in the legacy workers) without dividing by their number; the gradient is rlvrc's times the micro-batch size (a profile setting). Adam is nearly invariant to a constant factor, gradient clipping (grad_clip) is not` }]
       : [],
   },
   {

@@ -3,6 +3,7 @@
 // lacks gets no issue at all.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { check } from '../../../src/checker/check.js';
 import type { CellConfig } from '../../../src/ir/cell.js';
 import { VERL_RULES, verlCapabilities, verlConfig } from '../../../src/engines/verl/index.js';
@@ -131,7 +132,7 @@ test('RLVR7013 and RLVR7015: online majority votes over more samples than the gr
   for (const [samples, code] of [[64, 'RLVR7013'], [16, 'RLVR7015']] as const) {
     const r = check([{ file: 'experiments/ttrl-small.rlvr', text: spec(samples) }], { cwd: ROOT });
     const errors = r.diagnostics.filter(d => d.severity === 'error');
-    assert.deepEqual(errors.map(d => d.code), [], errors.map(d => d.message).join('\n'));
+    assert.deepEqual(errors.map(d => d.code), [], errors.map(d => d.summary).join('\n'));
     const issues = verlCapabilities(r.experiments[0]!.cells[0]!);
     assert.ok(issues.some(i => i.code === code && i.path === 'reward.expr' && i.severity === 'error'), `${samples}: ${issues.map(i => i.code).join(', ')}`);
     triggered.add(code);
@@ -213,4 +214,9 @@ test('an evaluation-only cell (steps = 0) is not judged on what training does', 
 test('every capability code has a test above that triggers it', () => {
   assert.deepEqual(VERL_RULES.map(r => r.code).filter(c => !triggered.has(c)), []);
   assert.equal(new Set(VERL_RULES.map(r => r.code)).size, VERL_RULES.length, 'codes are distinct');
+});
+
+test('src/engines/verl/README.md documents every capability code with its severity', () => {
+  const readme = readFileSync(`${ROOT}/src/engines/verl/README.md`, 'utf8');
+  for (const r of VERL_RULES) assert.match(readme, new RegExp(`\\| ${r.code} \\| ${r.severity} \\|`), r.code);
 });
