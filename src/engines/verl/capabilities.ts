@@ -5,7 +5,7 @@
 // CONSUMED_PATHS) or judged here.
 import type { CellConfig, DataConfig, PromptConfig, RewardNode } from '../../ir/cell.js';
 import type { EngineIssue } from '../engine.js';
-import { KL_LOSS_TYPE, LOSS_AGG_MODE, TORCH_ADAM_EPS, UNREACHABLE_RATIO, VERL_GRPO_EPSILON } from './config.js';
+import { KL_LOSS_TYPE, LOSS_AGG_MODE, TORCH_ADAM_EPS, UNREACHABLE_RATIO, VERL_GRPO_EPSILON, resolveProfile, type VerlProfile } from './config.js';
 
 export interface CapabilityRule {
   code: string;
@@ -270,4 +270,33 @@ export const VERL_RULES: readonly CapabilityRule[] = [
 export function verlCapabilities(cell: CellConfig): EngineIssue[] {
   const trains = cell.train.steps > 0;
   return VERL_RULES.filter(r => trains || !r.training).flatMap(r => r.check(cell).map(i => ({ code: r.code, severity: r.severity, ...i })));
+}
+
+/**
+ * What a cluster profile makes verl refuse or change for a cell, before anything starts: verl's own checks
+ * at the pinned commit, run here so that a bad profile fails in a second, not after the model has loaded.
+ * Paths are 'profile.<field>'.
+ */
+export const VERL_PROFILE_RULES: ReadonlyArray<{ code: string; title: string }> = [
+  { code: 'RLVR7030', title: 'the step\'s rollouts do not split evenly over the GPUs (verl asserts it: utils/config.py validate_config)' },
+  { code: 'RLVR7031', title: 'the minibatch does not split evenly over the GPUs: verl floors its per-GPU share (fsdp_workers.py), silently shrinking it' },
+  { code: 'RLVR7032', title: 'the per-GPU minibatch is not a whole number of micro-batches (verl asserts it: fsdp_workers.py)' },
+];
+
+export function verlProfileIssues(cell: CellConfig, profileIn: Partial<VerlProfile> = {}): EngineIssue[] {
+  const p = resolveProfile(profileIn);
+  const a = cell.algorithm;
+  const gpus = p.nnodes * p.n_gpus_per_node;
+  const out: EngineIssue[] = [];
+  if (cell.train.steps === 0) return out;
+  if (a.rollouts_per_step % gpus !== 0) {
+    out.push({ code: 'RLVR7030', severity: 'error', path: 'profile.n_gpus_per_node', message: `${a.rollouts_per_step} rollouts per step (data.train_batch_size ${a.prompts_per_step} × rollout.n ${a.group}) do not divide evenly over ${gpus} GPUs; verl refuses the config`, fix: `use a number of GPUs that divides ${a.rollouts_per_step}` });
+  }
+  const perGpu = Math.floor(a.minibatch / gpus);
+  if (a.minibatch % gpus !== 0) {
+    out.push({ code: 'RLVR7031', severity: 'error', path: 'profile.n_gpus_per_node', message: `a minibatch of ${a.minibatch} rollouts over ${gpus} GPUs: verl floors the per-GPU share to ${perGpu}, so each update would use ${perGpu * gpus} rollouts`, fix: `use a number of GPUs that divides ${a.minibatch}` });
+  } else if (perGpu % p.ppo_micro_batch_size_per_gpu !== 0) {
+    out.push({ code: 'RLVR7032', severity: 'error', path: 'profile.ppo_micro_batch_size_per_gpu', message: `each GPU's share of the minibatch (${perGpu} rollouts) is not a whole number of micro-batches of ${p.ppo_micro_batch_size_per_gpu}; verl refuses the config`, fix: `use a micro-batch size that divides ${perGpu}` });
+  }
+  return out;
 }

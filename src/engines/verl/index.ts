@@ -19,6 +19,6 @@ export function verlYaml(cell: CellConfig, profile?: Partial<VerlProfile>): stri
   return toYaml(verlConfig(cell, profile), `verl.yaml for cell ${cell.id} of experiment ${cell.experiment}, written by rlvrc.\nKeys the spec and the profile decide, merged over verl's defaults at ${VERL_COMMIT}.`);
 }
 
-export { verlCapabilities, VERL_RULES, type CapabilityRule } from './capabilities.js';
+export { verlCapabilities, verlProfileIssues, VERL_RULES, VERL_PROFILE_RULES, type CapabilityRule } from './capabilities.js';
 export { verlConfig, resolveProfile, SMOKE_PROFILE, CONSUMED_PATHS, pathCovers, flattenKeys, parquetFiles, type VerlProfile, type Consumer } from './config.js';
 export { toYaml, parseYaml, yamlFloat } from './yaml.js';

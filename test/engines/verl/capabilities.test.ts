@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { check } from '../../../src/checker/check.js';
 import type { CellConfig } from '../../../src/ir/cell.js';
-import { VERL_RULES, verlCapabilities, verlConfig } from '../../../src/engines/verl/index.js';
+import { VERL_PROFILE_RULES, VERL_RULES, verlCapabilities, verlConfig, verlProfileIssues } from '../../../src/engines/verl/index.js';
 import { ROOT, paperCell } from './paper-cells.js';
 
 const MAIN = 'main/model=qwen_math_7b,reward=random';
@@ -218,5 +218,21 @@ test('every capability code has a test above that triggers it', () => {
 
 test('src/engines/verl/README.md documents every capability code with its severity', () => {
   const readme = readFileSync(`${ROOT}/src/engines/verl/README.md`, 'utf8');
-  for (const r of VERL_RULES) assert.match(readme, new RegExp(`\\| ${r.code} \\| ${r.severity} \\|`), r.code);
+  for (const r of [...VERL_RULES, ...VERL_PROFILE_RULES.map(p => ({ ...p, severity: 'error' }))]) assert.match(readme, new RegExp(`\\| ${r.code} \\| ${r.severity} \\|`), r.code);
+});
+
+test('RLVR7030-7032: a cluster profile verl would refuse, or that would shrink the minibatch', () => {
+  const c = paperCell(MAIN); // 64 × 16 = 1024 rollouts per step, minibatch 128
+  const codes = (p: Parameters<typeof verlProfileIssues>[1]): string[] => verlProfileIssues(c, p).map(i => i.code);
+  assert.deepEqual(codes({}), [], 'the smoke profile (1 GPU, micro-batch 1)');
+  assert.deepEqual(codes({ n_gpus_per_node: 8, ppo_micro_batch_size_per_gpu: 4 }), [], '8 GPUs: 16 rollouts each, 4 micro-batches of 4');
+  assert.deepEqual(codes({ n_gpus_per_node: 3 }), ['RLVR7030', 'RLVR7031']);
+  assert.deepEqual(codes({ nnodes: 2, n_gpus_per_node: 6 }), ['RLVR7030', 'RLVR7031']);
+  assert.deepEqual(codes({ n_gpus_per_node: 8, ppo_micro_batch_size_per_gpu: 3 }), ['RLVR7032']);
+  const w = verlProfileIssues(c, { n_gpus_per_node: 3 }).find(i => i.code === 'RLVR7031')!;
+  assert.match(w.message, /floors the per-GPU share to 42, so each update would use 126 rollouts/);
+  assert.equal(w.path, 'profile.n_gpus_per_node');
+  // An evaluation-only cell has no minibatch to split.
+  assert.deepEqual(verlProfileIssues(paperCell('code_forcing/model=qwen_math_7b,prompt=qwen_default,steps=0'), { n_gpus_per_node: 3 }), []);
+  assert.deepEqual(VERL_PROFILE_RULES.map(r => r.code), ['RLVR7030', 'RLVR7031', 'RLVR7032']);
 });
