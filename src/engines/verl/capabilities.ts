@@ -202,7 +202,7 @@ export const VERL_RULES: readonly CapabilityRule[] = [
     code: 'RLVR7019', severity: 'warning', training: true, title: 'seq_mean_token_sum_norm: verl sums over the sequences of a micro-batch instead of averaging',
     paths: ['algorithm.loss'],
     check: c => c.algorithm.loss === 'seq_mean_token_sum_norm'
-      ? [{ path: 'algorithm.loss', message: `verl's seq-mean-token-sum-norm divides the sum over a micro-batch's sequences by L (max_tokens = ${c.algorithm.max_tokens} through actor.loss_scale_factor in the engine workers; the padded response length in the legacy workers) without dividing by their number; the gradient is rlvrc's times the micro-batch size (a profile setting). Adam is nearly invariant to a constant factor, gradient clipping (grad_clip) is not` }]
+      ? [{ path: 'algorithm.loss', message: `verl's seq-mean-token-sum-norm divides the sum over a micro-batch's sequences by L = max_tokens = ${c.algorithm.max_tokens} (actor.loss_scale_factor in the engine workers; in the legacy workers the padded response length, and verl pads responses to rollout.response_length) without dividing by their number; the gradient is rlvrc's times the micro-batch size (a profile setting). Adam is nearly invariant to a constant factor, gradient clipping (grad_clip) is not` }]
       : [],
   },
   {
@@ -217,7 +217,7 @@ export const VERL_RULES: readonly CapabilityRule[] = [
     paths: ['prompt.template', 'evals.*.prompt.template'],
     check: c => promptsOf(c).filter(p => p.prompt.template === 'raw').map(p => ({
       path: `${p.path}.template`,
-      message: `prompt${p.prompt.name ? ` '${p.prompt.name}'` : ''} is raw text, but verl's dataset applies the tokenizer's chat template to every prompt`,
+      message: `prompt${p.prompt.name ? ` '${p.prompt.name}'` : ''} is raw text, but verl's agent loop applies the tokenizer's chat template to every prompt (a custom_chat_template that passes the text through could express it; not built or verified)`,
       fix: 'use `template = chat`',
     })),
   },
@@ -226,7 +226,7 @@ export const VERL_RULES: readonly CapabilityRule[] = [
     paths: ['prompt.response_prefix', 'evals.*.prompt.response_prefix'],
     check: c => promptsOf(c).filter(p => p.prompt.response_prefix !== undefined).map(p => ({
       path: `${p.path}.response_prefix`,
-      message: `the response must start with ${JSON.stringify(p.prompt.response_prefix)}; verl has no setting to force the start of a response after the chat template`,
+      message: `the response must start with ${JSON.stringify(p.prompt.response_prefix)}; verl has no setting to force the start of a response (a custom_chat_template could append it to the prompt, but then rewards would not see it as part of the response, as rlvrc's do)`,
     })),
   },
   {
