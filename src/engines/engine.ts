@@ -1,0 +1,40 @@
+// An execution engine: something that runs a resolved cell config (src/ir/cell.ts) for real. The tfjs
+// runtime is the default engine; verl (src/engines/verl/) is the first external one. An engine is one folder
+// behind this interface, so that another (OpenRLHF, TRL) can follow without touching the checker or the
+// tfjs runtime. This foundation holds what can be checked without a GPU: what an engine can express of a
+// cell (capabilities) and the engine's own configuration for it (lower). Launching, reward serving and
+// artifact conversion come later and will be added here when they exist.
+import type { CellConfig } from '../ir/cell.js';
+
+/** Something in a cell that the engine cannot express exactly. */
+export interface EngineIssue {
+  /** Stable code, one per distinct problem (the verl engine's are RLVR7001…). */
+  code: string;
+  /** error: the run would differ from the spec (the engine refuses the cell); warning: the engine approximates. */
+  severity: 'error' | 'warning';
+  /**
+   * Dotted path of the cell-config field the issue is about, e.g. 'algorithm.whiten' or 'evals.1.temperature'
+   * (array elements by index); the CLI maps it to the source location that set the field.
+   */
+  path: string;
+  message: string;
+  /** What the researcher can change to make the cell expressible, when there is something. */
+  fix?: string;
+}
+
+export interface Engine<Config, Profile> {
+  readonly name: string;
+  /** Every field of the cell the engine cannot express (errors) or only approximates (warnings); [] when it runs the cell as specified. */
+  capabilities(cell: CellConfig): EngineIssue[];
+  /**
+   * The engine's configuration for the cell: only the keys the spec (and the profile) decide. Total over
+   * every cell: it lowers what it can even when capabilities() reports errors; a caller that is about to
+   * run something must refuse cells with errors first.
+   */
+  lower(cell: CellConfig, profile?: Partial<Profile>): Config;
+}
+
+/** The issues that make the engine refuse the cell. */
+export function engineErrors(issues: readonly EngineIssue[]): EngineIssue[] {
+  return issues.filter(i => i.severity === 'error');
+}

@@ -1,0 +1,24 @@
+// The verl engine (volcengine/verl at b178a3cd56f58b2d502255daba591e92833930a7): capabilities and lowering.
+// Launch, the reward server, Parquet data, artifact conversion and Slurm are not built yet (README.md).
+import type { CellConfig } from '../../ir/cell.js';
+import type { Engine } from '../engine.js';
+import { verlCapabilities } from './capabilities.js';
+import { verlConfig, type VerlProfile } from './config.js';
+import { toYaml } from './yaml.js';
+
+export const VERL_COMMIT = 'b178a3cd56f58b2d502255daba591e92833930a7';
+
+export const verlEngine: Engine<Record<string, unknown>, VerlProfile> = {
+  name: 'verl',
+  capabilities: verlCapabilities,
+  lower: verlConfig,
+};
+
+/** The text of a cell's verl.yaml: the lowered config with a header naming the cell and verl's commit. */
+export function verlYaml(cell: CellConfig, profile?: Partial<VerlProfile>): string {
+  return toYaml(verlConfig(cell, profile), `verl.yaml for cell ${cell.id} of experiment ${cell.experiment}, written by rlvrc.\nKeys the spec and the profile decide, merged over verl's defaults at ${VERL_COMMIT}.`);
+}
+
+export { verlCapabilities, verlProfileIssues, VERL_RULES, VERL_PROFILE_RULES, type CapabilityRule } from './capabilities.js';
+export { verlConfig, resolveProfile, SMOKE_PROFILE, CONSUMED_PATHS, pathCovers, flattenKeys, parquetFiles, type VerlProfile, type Consumer } from './config.js';
+export { toYaml, parseYaml, yamlFloat } from './yaml.js';
