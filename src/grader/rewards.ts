@@ -10,7 +10,7 @@
 //   one-shot RL     a take(1) dataset (the paper's π1 example) whose single item is repeated to fill each
 //                   rollout batch; the reward is plain ground truth on that item (oneShotReward).
 import type { Rng } from '../runtime/rng.js';
-import { compareAnswers } from './equivalence.js';
+import { compareAnswers, type CompareOptions } from './equivalence.js';
 import { extractAnswer, extractBoxed, type ExtractOptions } from './extract.js';
 import { normalizeAnswer } from './normalize.js';
 import { hasRepetition, type RepetitionOptions } from './repetition.js';
@@ -29,8 +29,8 @@ export type RewardFn = (response: string, item: RewardItem, rng: RandomSource) =
 export interface AnswerRewardOptions {
   /** R1 template (paper's `_r1_style`): answers are read after the last `<answer>`. */
   r1Style?: boolean;
-  /** Per-comparison time limit in ms (default 1000). */
-  timeLimitMs?: number;
+  /** Per-comparison work budget (default GRADER_BUDGET; see CompareOptions). */
+  budget?: CompareOptions['budget'];
   /** Which item field holds the label (default "label"). */
   labelKey?: string;
 }
@@ -53,7 +53,7 @@ function labelOf(item: RewardItem, key: string): string {
 export function correctReward(options: AnswerRewardOptions = {}): RewardFn {
   const key = options.labelKey ?? 'label';
   const extractOptions: ExtractOptions = options.r1Style ? { r1Style: true } : {};
-  const compareOptions = options.timeLimitMs === undefined ? {} : { timeLimitMs: options.timeLimitMs };
+  const compareOptions = options.budget === undefined ? {} : { budget: options.budget };
   return (response, item) => {
     const gold = labelOf(item, key);
     const pred = extractAnswer(response, extractOptions);
