@@ -51,7 +51,7 @@ function ce(budget: Readonly<GraderBudget>): ComputeEngine {
   return engine;
 }
 
-interface Parsed { expr: Expression; nodes: number; depth: number; digits: number; terms: number; loops: number }
+interface Parsed { expr: Expression; nodes: number; depth: number; digits: number; terms: number; loops: number; integral: boolean }
 
 // Parsed expressions, by LaTeX: a reward compares many responses with the same label. A hit costs the same
 // budget as a miss, so a verdict does not depend on what was graded before.
@@ -82,7 +82,7 @@ function parseMeasured(latex: string): Parsed | null {
   let p: Parsed | null = null;
   try {
     const parsed = ce(GRADER_BUDGET).parse(latex);
-    if (parsed.isValid && isScalar(parsed)) p = { expr: parsed, ...measure(parsed.json), terms: expansionTerms(parsed.json), loops: loopIterations(parsed.json) };
+    if (parsed.isValid && isScalar(parsed)) p = { expr: parsed, ...measure(parsed.json), terms: expansionTerms(parsed.json), loops: loopIterations(parsed.json), integral: JSON.stringify(parsed.json).includes('"Integrate"') };
   } catch {
     p = null;
   }
@@ -101,6 +101,9 @@ function parseFor(latex: string, meter: Meter): Parsed | null {
   if (p.depth > b.depth) throw new BudgetExceeded(`an expression nested ${p.depth} deep (at most ${b.depth})`);
   if (p.digits > b.digits) throw new BudgetExceeded(`a number of ${p.digits} digits (at most ${b.digits})`);
   if (p.loops > b.iterations) throw new BudgetExceeded(`a sum or product of ${p.loops} terms (at most ${b.iterations})`);
+  // The engine bounds its search for antiderivatives by wall-clock time (and steps): an integral's value could
+  // depend on the machine's load, so integrals are not evaluated.
+  if (p.integral) throw new BudgetExceeded('an integral (the engine integrates against a clock)');
   return p;
 }
 
