@@ -11,11 +11,16 @@
 // Where common sense was chosen over the paper's grader, the rule says "(paper: …)".
 import { matchingClose, normalizeAnswer } from './normalize.js';
 import { isIntegerLiteral, parseRationalLiteral, rationalEquals } from './numeric.js';
-import { equationsEqual, symbolicEqual } from './symbolic.js';
+import { BudgetExceeded, equationsEqual, Meter, symbolicEqual } from './symbolic.js';
+import { GRADER_BUDGET, type GraderBudget } from './budget.js';
 
 export interface CompareOptions {
-  /** Wall-clock budget for one comparison, in milliseconds (default 1000). Past it the verdict is "not equal". */
-  timeLimitMs?: number;
+  /**
+   * The work one comparison may do (default GRADER_BUDGET, what run manifests record); past it the verdict
+   * is "not equal (budget exceeded)". Counted in operations, never in time, so a verdict does not depend on
+   * the machine or its load.
+   */
+  budget?: Partial<GraderBudget>;
 }
 
 export interface Verdict {
@@ -24,7 +29,8 @@ export interface Verdict {
   reason: string;
 }
 
-export const DEFAULT_TIME_LIMIT_MS = 1000;
+/** The reason of a verdict reached by running out of budget. */
+export const BUDGET_EXCEEDED = 'not equal (budget exceeded)';
 
 type Node =
   | { kind: 'leaf'; text: string }
@@ -159,7 +165,7 @@ function leaf(text: string): Node {
 }
 
 interface Ctx {
-  deadline: number;
+  meter: Meter;
 }
 
 function no(reason: string): Verdict {
@@ -181,14 +187,12 @@ function compareLeaves(pred: string, gold: string, ctx: Ctx): Verdict {
   // Paper's guard: fractions must be reduced (2/4 is not accepted for 1/2).
   if (p && !p.reduced) return no('fraction not in lowest terms');
   if (g && p) return rationalEquals(p, g) ? yes('equal numbers') : no('different numbers');
-  const verdict = symbolicEqual(pred, gold, ctx.deadline);
+  const verdict = symbolicEqual(pred, gold, ctx.meter);
   switch (verdict) {
     case 'equal':
       return yes('symbolically equal');
     case 'unequal':
       return no('symbolically different');
-    case 'timeout':
-      return no('time limit reached');
     default:
       return no('could not parse');
   }
@@ -222,7 +226,7 @@ function asList(n: Node): Node[] {
 }
 
 function compareNodes(pred: Node, gold: Node, ctx: Ctx): Verdict {
-  if (Date.now() > ctx.deadline) return no('time limit reached');
+  ctx.meter.spend(1, 'a structure comparison');
   // `x = 5` against `5` (either side): compare the values (paper drops a short `k =` prefix too).
   if (gold.kind === 'assign' && pred.kind === 'assign') {
     const v = compareNodes(pred.value, gold.value, ctx);
@@ -284,9 +288,9 @@ function compareNodes(pred: Node, gold: Node, ctx: Ctx): Verdict {
 
 function compareEquations(l1: string, r1: string, l2: string, r2: string, ctx: Ctx): Verdict {
   if (l1 === l2 && r1 === r2) return yes('same equation');
-  const v = equationsEqual(l1, r1, l2, r2, ctx.deadline);
+  const v = equationsEqual(l1, r1, l2, r2, ctx.meter);
   if (v === 'equal') return yes('equivalent equations');
-  return no(v === 'timeout' ? 'time limit reached' : v === 'unparseable' ? 'could not parse equation' : 'different equations');
+  return no(v === 'unparseable' ? 'could not parse equation' : 'different equations');
 }
 
 /** Compares a predicted answer with the gold answer and says why. Never throws. */
@@ -296,10 +300,12 @@ export function compareAnswers(pred: string | null | undefined, gold: string, op
   const g = normalizeAnswer(gold);
   if (p === '') return no('empty answer');
   if (p === g) return yes('same normalised text');
-  const ctx: Ctx = { deadline: Date.now() + (options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS) };
+  const ctx: Ctx = { meter: new Meter(options.budget ? { ...GRADER_BUDGET, ...options.budget } : GRADER_BUDGET) };
   try {
     return compareNodes(parseAnswer(p), parseAnswer(g), ctx);
   } catch (err) {
+    // Out of budget anywhere (however deep in a structure): the whole comparison is "not equal".
+    if (err instanceof BudgetExceeded) return no(BUDGET_EXCEEDED);
     return no(`checker error: ${(err as Error).message}`);
   }
 }

@@ -18,10 +18,11 @@ export {
   compareAnswers,
   isEquivalent,
   isTextAnswer,
-  DEFAULT_TIME_LIMIT_MS,
+  BUDGET_EXCEEDED,
   type CompareOptions,
   type Verdict,
 } from './equivalence.js';
+export { GRADER_BUDGET, GRADER_VERSION, graderRecord, type GraderBudget } from './budget.js';
 export { parseRationalLiteral, type RationalLiteral } from './numeric.js';
 export { detectRepetition, hasRepetition, type Repetition, type RepetitionOptions } from './repetition.js';
 export {

@@ -32,7 +32,7 @@ export interface GradeSampleOptions extends CompareOptions, Pick<ExtractOptions,
 export function gradeSample(response: string, gold: string, options: GradeSampleOptions = {}): GradedSample {
   const extractOptions: ExtractOptions = options.r1Style ? { r1Style: true } : {};
   const extracted = extractAnswer(response, extractOptions);
-  const compareOptions = options.timeLimitMs === undefined ? {} : { timeLimitMs: options.timeLimitMs };
+  const compareOptions = options.budget === undefined ? {} : { budget: options.budget };
   return {
     response,
     extracted,

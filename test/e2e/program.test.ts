@@ -158,3 +158,40 @@ test('majority labels: the incorrect-label reward trains only where the majority
   assert.equal(again.status, 0, again.stdout + again.stderr);
   assert.doesNotMatch(readFileSync(join(dir, 'runs', 'reward=incorrect', 'log.txt'), 'utf8').split('==> rlvrc').pop()!, /majority labels:/);
 });
+
+test('majority labels do not depend on scheduling: cells run two at a time, one by one, and one by one in reverse give the same labels and numbers (issue 16)', () => {
+  const dir = userProject([TINY]);
+  // Temperature 2 scatters the tiny model's answers, so a label depends on every random draw.
+  const spec = readFileSync(TINY, 'utf8')
+    .replace('reward random = random(0.5)', 'reward majority = correct(majority_label(samples = 4, temperature = 2.0))\n  reward incorrect = correct(majority_label(samples = 4, temperature = 2.0)) where majority_label != label')
+    .replace('reward in [ground_truth, random]', 'reward in [incorrect, majority]\n    seed in [1, 2]');
+  writeFileSync(join(dir, 'tiny.rlvr'), spec);
+  assert.equal(rlvrc(['compile', 'tiny.rlvr'], { cwd: dir }).status, 0);
+  const ids = program(dir, ['--list']).stdout.trim().split('\n');
+  assert.equal(ids.length, 4, ids.join(', '));
+  // Run A: two cell processes at a time, the two seeds of a reward labelling into one cache concurrently.
+  const a = program(dir, ['--out', 'runs-a', '--jobs', '2']);
+  assert.equal(a.status, 0, a.stdout + a.stderr);
+  // Runs B and C: one cell at a time, in order and in reverse (the prompts both seeds examine are labelled
+  // first by seed 1's cell in B, by seed 2's in C).
+  for (const [out, order] of [['runs-b', ids], ['runs-c', [...ids].reverse()]] as const) {
+    for (const id of order) {
+      const r = program(dir, ['--out', out, '--cell', id]);
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+    }
+  }
+  const labelFiles = (out: string) => readdirSync(join(dir, out, '.pretrained', 'labels')).sort();
+  assert.equal(labelFiles('runs-a').length, 1, `one label key, no lock or temporary file left: ${labelFiles('runs-a').join(', ')}`);
+  const file = labelFiles('runs-a')[0]!;
+  const labels = readFileSync(join(dir, 'runs-a', '.pretrained', 'labels', file), 'utf8');
+  assert.ok(new Set(Object.values(JSON.parse(labels) as Record<string, unknown>)).size > 3, `labels vary: ${labels}`);
+  for (const out of ['runs-b', 'runs-c']) {
+    assert.deepEqual(labelFiles(out), [file]);
+    assert.equal(readFileSync(join(dir, out, '.pretrained', 'labels', file), 'utf8'), labels, out);
+    for (const id of ids) {
+      const cellDir = id.replace(/\//g, '__');
+      assert.deepEqual(numbers(jsonl(join(dir, out, cellDir, 'metrics.jsonl'))), numbers(jsonl(join(dir, 'runs-a', cellDir, 'metrics.jsonl'))), `${out} ${id}`);
+      assert.deepEqual(numbers(jsonl(join(dir, out, cellDir, 'eval.jsonl'))), numbers(jsonl(join(dir, 'runs-a', cellDir, 'eval.jsonl'))), `${out} ${id}`);
+    }
+  }
+});

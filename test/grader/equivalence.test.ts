@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { compareAnswers, isEquivalent, normalizeAnswer } from '../../src/grader/index.js';
+import { BUDGET_EXCEEDED, compareAnswers, isEquivalent, normalizeAnswer } from '../../src/grader/index.js';
 
 interface Row {
   line: number;
@@ -74,18 +74,18 @@ test('normalisation is idempotent on every table entry', () => {
   }
 });
 
-test('a comparison that runs out of time answers "not equal" instead of hanging', () => {
-  // The symbolic engine would need long to expand this; with a zero budget the verdict is immediate.
+test('a comparison that runs out of budget answers "not equal (budget exceeded)" instead of hanging', () => {
+  // With a budget of a few operations the verdict is immediate, and the same on every machine.
   const t = Date.now();
-  const v = compareAnswers('(x+1)^{40}', '(1+x)^{40}+x-x+0', { timeLimitMs: 0 });
+  const v = compareAnswers('(x+1)^{40}', '(1+x)^{40}+x-x+0', { budget: { operations: 3 } });
   assert.equal(v.equal, false);
-  assert.match(v.reason, /time limit/);
+  assert.equal(v.reason, BUDGET_EXCEEDED);
   assert.ok(Date.now() - t < 500);
   // With the default budget the same comparison succeeds.
   assert.equal(isEquivalent('(x+1)^{40}', '(1+x)^{40}+x-x+0'), true);
 });
 
-test('junk input never throws and never runs past its time limit', () => {
+test('junk input never throws and returns quickly on the default budget', () => {
   // Random strings of LaTeX fragments, compared with each other (or themselves) and extracted from.
   const tokens = ['\\frac', '{', '}', '(', ')', '[', ']', '\\{', '\\}', 'x', '2', '-', '+', '=', ',', '\\pi', '\\sqrt', '^',
     '_', '\\infty', '\\cup', '\\pm', '\\text{', 'a', 'i', '.', '0', ' ', '\\left(', '\\right)', '\\begin{pmatrix}',
@@ -97,7 +97,7 @@ test('junk input never throws and never runs past its time limit', () => {
     const a = junk();
     const b = next() < 0.3 ? a : junk();
     const t = Date.now();
-    const v = compareAnswers(a, b, { timeLimitMs: 200 });
+    const v = compareAnswers(a, b);
     assert.ok(Date.now() - t < 1200, `${JSON.stringify(a)} vs ${JSON.stringify(b)} took ${Date.now() - t} ms`);
     assert.doesNotMatch(v.reason, /checker error/, `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
     if (a === b) assert.equal(v.equal || normalizeAnswer(a) === '', true, `${JSON.stringify(a)} should equal itself`);

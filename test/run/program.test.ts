@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runProgram, type ProgramDefinition } from '../../src/runtime/run/index.js';
+import { GRADER_BUDGET, GRADER_VERSION } from '../../src/grader/budget.js';
 import { DEFINITION, type FakeCell } from './fixtures/fake-program.js';
 import { captureIO, readJson, readLines, tmp, validateRunsDir } from './helpers.js';
 
@@ -89,6 +90,7 @@ describe('one cell in this process', () => {
     assert.equal(m.compiler_version, '0.0.0-test');
     assert.equal(m.runtime_version, JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
     assert.equal(m.node_version, process.version);
+    assert.deepEqual(m.grader, { version: GRADER_VERSION, budget: { ...GRADER_BUDGET } }, 'the grader that decided every verdict (issue 16)');
     assert.deepEqual(m.cell_config, DEFINITION.cells[1]);
     assert.equal(m.seeds.root, 1);
     assert.equal(typeof m.seeds.derived.walk, 'number', 'derived seeds recorded through ctx.recordSeed');

@@ -1,7 +1,7 @@
 // Which training prompts a cell sees, in which order. The order is a shuffle of the dataset by the cell's
 // 'data' seed. When the reward carries a `where` filter (the incorrect-label subset, one-shot RL), the
 // prompts are taken in that order until enough pass it; majority labels, when the reward needs them, are
-// computed for exactly the prompts examined, once, and cached. Online majority labels (TTRL,
+// computed for exactly the prompts examined, once, and cached (each a function of its key and prompt alone). Online majority labels (TTRL,
 // `majority_label(online = true)`) are instead recomputed from the current policy for each step's batch
 // (onlineMajorityLabels). Step s always gets the same batch, so a resumed run needs no data state.
 import type { CellConfig } from '../../ir/cell.js';

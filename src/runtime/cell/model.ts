@@ -109,7 +109,7 @@ async function buildTransformer(m: TransformerConfig, session: Session): Promise
     await cachedDir(session.cacheDir, key, async tmp => {
       const loss = await trainStage(policy, stage, i, m, session, m.stages.length);
       saveCheckpoint(tmp, { step: stage.steps, tensors: prefixed('model/', policy.getWeights()), rng: {}, meta: { kind: 'pretrain', model: m.name, stage: i, final_loss: loss } });
-    }, () => session.ctx.log(`model ${m.name}: waiting for another process pretraining stage ${i + 1}`));
+    }, holder => session.ctx.log(`model ${m.name}: waiting for another process pretraining stage ${i + 1}: ${holder}`));
     // Whoever built it, load the published weights, so every cell starts from identical numbers.
     policy.setWeights(unprefixed('model/', loadCheckpoint(join(session.cacheDir, key)).tensors));
   }

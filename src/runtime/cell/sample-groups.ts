@@ -1,5 +1,6 @@
 // Sampling `perPrompt` responses for each of many prompts, in sampler calls of bounded size (the KV cache
-// of one call holds every sequence of it). Evaluations and majority labels both sample this way.
+// of one call holds every sequence of it). Evaluations and online (TTRL) majority labels sample this way;
+// cached majority labels sample each prompt in a call of its own (labels.ts).
 import type { Policy } from '../policy.js';
 import { sample, type Sample, type SampleOptions } from '../sampler.js';
 

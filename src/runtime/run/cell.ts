@@ -8,6 +8,7 @@ import { cellDirName } from './dirname.js';
 import { canonicalJson, configHash } from './hash.js';
 import { CellLock, lockHolder } from './lock.js';
 import { platformInfo, runtimeVersion } from './platform.js';
+import { graderRecord } from '../../grader/budget.js';
 import type { ProgressSink } from './progress.js';
 import { ArtifactError } from './schemas.js';
 import type { Attempt, CellConfig, CellContext, CellResult, EvalRecord, Manifest, Override, ProgramDefinition, ResultFile, ResumePoint, StepRecord } from './types.js';
@@ -179,6 +180,7 @@ async function runLocked(o: CellRunOptions, dir: string, hash: string, state: Ex
     node_version: process.version,
     platform: platformInfo(),
     backend: null,
+    grader: graderRecord(),
     dependencies: {},
     options: { backend: o.backend },
     cell_config: cell,

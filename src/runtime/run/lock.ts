@@ -3,6 +3,8 @@
 // <dir>/.lock: {pid, host, started_at}, created exclusively and touched every 30 s. A lock is stale, and
 // taken over, when its process is gone (same host) or it has not been touched for 5 minutes (another host,
 // where the pid cannot be checked) — so a killed run never blocks its own resume for long.
+// `lockOwner` / `ownerState` are the one place that decides whether a lock's owner is alive; the cache of
+// pretrained models and majority labels (cell/cache.ts) uses them too, with a stricter rule for other hosts.
 import { processAlive } from '../../util/process-alive.js';
 import { closeSync, existsSync, openSync, readFileSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -12,7 +14,26 @@ export const LOCK_FILE = '.lock';
 const HEARTBEAT_MS = 30_000;
 const FOREIGN_STALE_MS = 5 * 60_000;
 
-interface LockInfo { pid: number; host: string; started_at: string }
+/** Who holds a lock: written into the lock when it is taken. */
+export interface LockOwner { pid: number; host: string; started_at: string }
+
+/** This process, as a lock's owner. */
+export function lockOwner(): LockOwner {
+  return { pid: process.pid, host: hostname(), started_at: new Date().toISOString() };
+}
+
+/**
+ * What can be said of a lock's owner from here: `self` (this process, or a dead one whose pid it reuses),
+ * `dead` (this host, no such process), `live` (this host, running), `foreign` (another host: its pid means
+ * nothing here, so whether it lives cannot be checked).
+ */
+export function ownerState(owner: Pick<LockOwner, 'pid' | 'host'>): 'self' | 'dead' | 'live' | 'foreign' {
+  if (owner.host !== hostname()) return 'foreign';
+  if (owner.pid === process.pid) return 'self';
+  return processAlive(owner.pid) ? 'live' : 'dead';
+}
+
+type LockInfo = LockOwner;
 
 
 /** Who holds the cell's lock, as a sentence, or null when nobody live does. */
@@ -27,11 +48,9 @@ export function lockHolder(dir: string, now = Date.now()): string | null {
   } catch {
     return null; // torn or vanished: whoever wrote it did not get far
   }
-  if (info.host === hostname()) {
-    if (info.pid === process.pid || !processAlive(info.pid)) return null;
-  } else if (now - touched > FOREIGN_STALE_MS) {
-    return null;
-  }
+  const state = ownerState(info);
+  if (state === 'self' || state === 'dead') return null;
+  if (state === 'foreign' && now - touched > FOREIGN_STALE_MS) return null;
   return `process ${info.pid} on ${info.host} has been running it since ${info.started_at} (${path})`;
 }
 
@@ -54,7 +73,7 @@ export class CellLock {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const fd = openSync(path, 'wx');
-        writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), started_at: new Date().toISOString() }));
+        writeSync(fd, JSON.stringify(lockOwner()));
         closeSync(fd);
         return { lock: new CellLock(path) };
       } catch (e) {

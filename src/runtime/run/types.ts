@@ -1,5 +1,6 @@
 // The run layer's public types: what a generated program hands to runProgram, what each cell's code
 // receives, and the shapes of the artifacts (their JSON Schemas are schema/<kind>.schema.json).
+import type { GraderBudget } from '../../grader/budget.js';
 
 /** What the run layer needs of every cell: its id and its root seed. */
 export interface CellIdentity {
@@ -120,6 +121,8 @@ export interface Manifest {
   node_version: string;
   platform: { os: string; arch: string; cpu_model: string; cpu_cores: number; memory_bytes: number; gpu: string | null };
   backend: Record<string, unknown> | null;
+  /** The grader's version and work budget (absent in manifests written before issue 16). */
+  grader?: { version: number; budget: GraderBudget };
   dependencies: Record<string, string>;
   options: { backend: string };
   cell_config: CellConfig;
