@@ -101,17 +101,10 @@ export const VERL_RULES: readonly CapabilityRule[] = [
       : [],
   },
   {
-    code: 'RLVR7007', severity: 'error', training: true, title: 'a `cosine` schedule over several updates per step: verl steps its scheduler once per RL step',
-    paths: ['optimizer.schedule', 'algorithm.updates_per_step'],
-    check: c => c.optimizer.schedule === 'cosine' && c.algorithm.updates_per_step !== 1
-      ? [{ path: 'optimizer.schedule', message: `rlvrc's cosine decays per gradient update (${c.algorithm.updates_per_step} per step); verl's scheduler steps once per RL step, so the learning rate is constant within a step and the curves differ`, fix: 'use `schedule = constant`, or one update per step (minibatch = prompts_per_step × group, epochs = 1)' }]
-      : [],
-  },
-  {
-    code: 'RLVR7008', severity: 'error', training: true, title: 'a learning-rate warmup: verl\'s warmup starts at 0 and counts RL steps',
+    code: 'RLVR7008', severity: 'error', training: true, title: 'a learning-rate warmup: verl\'s warmup starts at 0',
     paths: ['optimizer.warmup'],
     check: c => c.optimizer.warmup > 0
-      ? [{ path: 'optimizer.warmup', message: `rlvrc warms up over ${c.optimizer.warmup} gradient updates from lr/${c.optimizer.warmup} (update i uses lr·(i+1)/warmup); verl's lr_warmup_steps counts RL steps and starts at 0 (step i uses lr·i/warmup)`, fix: 'use `warmup = 0`' }]
+      ? [{ path: 'optimizer.warmup', message: `both count the warmup in RL steps, but rlvrc's starts at lr/${c.optimizer.warmup} (step i uses lr·(i+1)/warmup) and verl's lr_warmup_steps at 0 (step i uses lr·i/warmup), so every warmup step's rate differs`, fix: 'use `warmup = 0`' }]
       : [],
   },
   {
