@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Debian packages the tests use: PyTorch (CPU) + OpenBLAS as an independent numerical reference (and the
+# Debian packages the tests use: OmegaConf, to merge emitted verl configs into verl's own; PyTorch (CPU) +
+# OpenBLAS as an independent numerical reference (and the
 # library the native matmul addon loads), g++ to build that addon (Node's headers come with the nodejs
 # package), Slurm + munge for the cluster test. Skipped when already present; needs root (CI runs as root).
 set -euo pipefail
 need=()
 /usr/bin/python3 -c 'import torch' 2>/dev/null || need+=(python3-torch)
+/usr/bin/python3 -c 'import omegaconf' 2>/dev/null || need+=(python3-omegaconf)
 dpkg -s libopenblas0-pthread >/dev/null 2>&1 || need+=(libopenblas0-pthread)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v slurmctld >/dev/null 2>&1 || need+=(slurm-wlm)

@@ -4,11 +4,11 @@
 import type { Resolver } from './resolve.js';
 import type { Axis, AxisValue } from './grid.js';
 import { CELL_FORMAT_VERSION, type CellConfig, type DataConfig, type EvalConfig, type ModelConfig, type PromptConfig } from '../ir/index.js';
-import { Fields, fieldsOf, lowerAlgorithm, lowerData, lowerEval, lowerModel, lowerOptimizer, lowerPrompt, lowerReward, type LowerContext } from './lower.js';
+import { Fields, fieldsOf, lowerAlgorithm, type CheckEngine, lowerData, lowerEval, lowerModel, lowerOptimizer, lowerPrompt, lowerReward, type LowerContext } from './lower.js';
 import { cellRules } from './rules.js';
 import { TRAIN } from './schema/index.js';
 import type { Scope } from './symbols.js';
-import { cloneObj, isDecl, type DeclValue } from './values.js';
+import { cloneObj, isDecl, type DeclValue, type Loc } from './values.js';
 
 export interface CellInput {
   experiment: string;
@@ -86,8 +86,42 @@ export function buildCell(input: CellInput, resolver: Resolver, ctx: LowerContex
       maxTokens: fieldsOf(algDecl, ctx).loc('max_tokens'),
       warmup: fieldsOf(optDecl, ctx).loc('warmup'),
     }, ctx.rep);
+    if (ctx.engine) engineRules(ctx.engine, cell, placeOf, ctx);
   }
   return cell;
+
+  /** Where the spec set a cell-config field: the field in its declaration when written there, else the declaration (or the train block). */
+  function placeOf(path: string): Loc {
+    const [part, key, sub] = path.split('.');
+    const fieldOf = (d: DeclValue | undefined, k: string | undefined, fallback: Loc): Loc => (d && k ? d.obj.fields.get(k)?.loc ?? d.loc : d?.loc ?? fallback);
+    switch (part) {
+      case 'algorithm': return fieldOf(algDecl, key, train.loc('algorithm'));
+      case 'optimizer': return fieldOf(optDecl, key, train.loc('optimizer'));
+      case 'model': return fieldOf(modelDecl, key === 'stages' ? undefined : key, train.loc('model'));
+      case 'data': return fieldOf(dataDecl, key, train.loc('data'));
+      case 'prompt': return fieldOf(promptDecl, key, promptDecl ? train.loc('prompt') : train.at);
+      case 'reward': return train.loc('reward');
+      case 'train': return train.loc(key ?? 'steps');
+      case 'evals': {
+        const e = input.evals[Number(key)];
+        return fieldOf(e, sub, train.at);
+      }
+      default: return train.at;
+    }
+  }
+}
+
+/** The engine's refusals (errors) and approximations (warnings) of this cell, each at the field that set it. */
+function engineRules(engine: CheckEngine, cell: CellConfig, placeOf: (path: string) => Loc, ctx: LowerContext): void {
+  for (const issue of engine.capabilities(cell)) {
+    ctx.rep.report({
+      code: issue.code,
+      severity: issue.severity,
+      summary: `${engine.name}: ${issue.message}`,
+      label: issue.severity === 'error' ? `${engine.name} cannot run this as written` : `${engine.name} approximates this`,
+      ...(issue.fix ? { fix: issue.fix } : {}),
+    }, placeOf(issue.path));
+  }
 }
 
 /** The config a cell would run, without its identity: two cells with the same one are the same run. */

@@ -10,7 +10,7 @@ import { buildCell, runKey } from './cells.js';
 import { planGrid, type GridPlan } from './grid.js';
 import { cellId } from './ids.js';
 import type { CellConfig, ExperimentIR, GridIR } from '../ir/index.js';
-import { lowerAlgorithm, lowerData, lowerEval, lowerModel, lowerOptimizer, lowerPrompt, lowerReward, type LowerContext } from './lower.js';
+import { lowerAlgorithm, lowerData, lowerEval, lowerModel, lowerOptimizer, lowerPrompt, lowerReward, type CheckEngine, type LowerContext } from './lower.js';
 import { nodeHost, Program, type LoadedFile, type SourceHost } from './program.js';
 import { Reporter } from './report.js';
 import { nodeFiles, Resolver, type FileAccess } from './resolve.js';
@@ -25,6 +25,8 @@ export interface CheckOptions {
   cwd?: string;
   host?: SourceHost;
   fs?: FileAccess;
+  /** Check every cell for this execution engine too (default: the tfjs runtime, which runs every valid cell). */
+  engine?: CheckEngine;
 }
 
 export interface CheckResult {
@@ -62,7 +64,7 @@ export function check(files: ReadonlyArray<string | { file: string; text: string
   const unevaluated: Unevaluated[] = [];
   for (const file of program.files.values()) {
     for (const parts of file.experiments) {
-      const ir = checkExperiment(file, parts, program, resolver, rep, unevaluated);
+      const ir = checkExperiment(file, parts, program, resolver, rep, unevaluated, options.engine);
       if (roots.includes(file)) experiments.push(ir);
     }
   }
@@ -102,9 +104,9 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 /** An experiment that trains (some cell has steps > 0) with no eval block, located at its train block. */
 interface Unevaluated { experiment: string; at: Loc }
 
-function checkExperiment(file: LoadedFile, parts: ExperimentParts, program: Program, resolver: Resolver, rep: Reporter, unevaluated: Unevaluated[]): ExperimentIR {
+function checkExperiment(file: LoadedFile, parts: ExperimentParts, program: Program, resolver: Resolver, rep: Reporter, unevaluated: Unevaluated[], engine?: CheckEngine): ExperimentIR {
   const nameLoc: Loc = { file: file.display, span: parts.node.name.span };
-  const ctx: LowerContext = { rep, rootDir: dirname(file.abs) };
+  const ctx: LowerContext = engine ? { rep, rootDir: dirname(file.abs), engine } : { rep, rootDir: dirname(file.abs) };
 
   // Settings: language (required) and seed.
   const settings = new Map<string, number>();

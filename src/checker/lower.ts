@@ -7,6 +7,7 @@ import type {
   AlgorithmConfig, DataConfig, EvalConfig, ModelConfig, OptimizerConfig, PromptConfig, RewardConfig, StageConfig, WorldConfig,
 } from '../ir/index.js';
 import { batchCounts, klEstimatorOf } from '../ir/derive.js';
+import type { Engine } from '../engines/engine.js';
 import { DR_GRPO_DEFAULTS, type BlockSpec } from './schema/index.js';
 import * as R from './rules.js';
 import { DeclValue, isDecl, type Json, type Loc, type Obj } from './values.js';
@@ -15,7 +16,12 @@ export interface LowerContext {
   rep: Reporter;
   /** Directory of the experiment's spec file: data and model paths are stored relative to it. */
   rootDir: string;
+  /** The engine the cells are checked for: what it cannot express is reported where the field was set. */
+  engine?: CheckEngine;
 }
+
+/** What the checker needs of an execution engine (src/engines/engine.ts). */
+export type CheckEngine = Pick<Engine<unknown, unknown>, 'name' | 'capabilities'>;
 
 /** Reads fields of one block, filling defaults, and reporting required fields that are missing. */
 export class Fields {

@@ -1,5 +1,6 @@
-// `rlvrc explain FILE [--cell ID]`: without --cell, the experiment's cell count and ids; with --cell, that
-// cell's resolved configuration and the exact objective it optimises. Exit 1 when the file has errors or
+// `rlvrc explain FILE [--cell ID] [--engine verl]`: without --cell, the experiment's cell count and ids; with
+// --cell, that cell's resolved configuration and the exact objective it optimises; with --engine verl, also
+// what verl cannot express of it and the verl.yaml keys that set its objective. Exit 1 when the file has errors or
 // the cell does not exist (the message lists the closest ids).
 import type { CliIO } from './io.js';
 import { parseArgs, UsageError } from './io.js';
@@ -9,11 +10,15 @@ import { explainCell } from '../checker/explain.js';
 import { nearest } from '../util/suggest.js';
 import { countBySeverity } from '../diagnostics/diagnostic.js';
 import { renderReport } from '../diagnostics/render.js';
+import { engineFlag } from './engine-flag.js';
+import { verlYaml } from '../engines/verl/index.js';
 
 export async function explainCommand(args: string[], io: CliIO): Promise<number> {
-  const { positional, flags } = parseArgs(args, { valued: ['cell'] });
+  const { positional, flags } = parseArgs(args, { valued: ['cell', 'engine'] });
   if (positional.length !== 1) throw new UsageError('explain needs exactly one .rlvr file');
+  const { name: engineName, engine } = engineFlag(flags);
   const file = positional[0]!;
+  // The spec is checked for tfjs first: explain describes a cell even where the engine refuses it.
   const result = check([{ file, text: readSource(file, io.cwd) }], { cwd: io.cwd });
   const report = renderReport(result.diagnostics, { sources: result.sources, color: io.color });
   if (countBySeverity(result.diagnostics).errors > 0) {
@@ -40,10 +45,23 @@ export async function explainCommand(args: string[], io: CliIO): Promise<number>
     const cell = e.cells.find(c => c.id === (alias ?? id));
     if (cell) {
       io.stdout((alias ? `${id} is the same run as ${alias}.\n\n` : '') + explainCell(cell, e.file));
+      if (engine) io.stdout(engineSection(engineName, engine.capabilities(cell), cell));
       return 0;
     }
   }
   const ids = experiments.flatMap(e => e.cells.map(c => c.id));
   io.stderr(`rlvrc explain: no cell '${id}' in ${file}\nclosest cells:\n${nearest(id, ids).map(c => `  ${c}\n`).join('')}`);
   return 1;
+}
+
+/** What the engine refuses or approximates of the cell, and (verl) the keys that would set its run. */
+function engineSection(name: string, issues: ReturnType<NonNullable<ReturnType<typeof engineFlag>['engine']>['capabilities']>, cell: Parameters<typeof verlYaml>[0]): string {
+  const lines = ['', `engine ${name}`];
+  if (issues.length === 0) lines.push('  runs this cell as specified');
+  for (const i of issues) lines.push(`  ${i.severity}[${i.code}] ${i.path}: ${i.message}${i.fix ? ` (fix: ${i.fix})` : ''}`);
+  if (name === 'verl') {
+    lines.push('', `  verl.yaml (the keys the spec decides; ${issues.some(i => i.severity === 'error') ? 'not runnable until the errors above are fixed' : 'merged over verl\'s defaults'}):`);
+    lines.push(...verlYaml(cell).trimEnd().split('\n').map(l => `    ${l}`));
+  }
+  return lines.join('\n') + '\n';
 }

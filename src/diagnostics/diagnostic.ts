@@ -6,7 +6,7 @@ export type Severity = 'error' | 'warning';
 export interface RelatedLocation { file: string; span: Span; message: string }
 
 export interface Diagnostic {
-  /** Stable code, `RLVR` + 4 digits: 1xxx syntax, 2xxx names, 3xxx types and values, 4xxx grid, 5xxx rules across fields. */
+  /** Stable code, `RLVR` + 4 digits: 1xxx syntax, 2xxx names, 3xxx types and values, 4xxx grid, 5xxx rules across fields, 6xxx files, 7xxx what an engine cannot express (src/engines/<engine>). */
   code: string;
   severity: Severity;
   /** One line: what is wrong. */

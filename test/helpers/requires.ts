@@ -20,8 +20,8 @@ import { delimiter, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { loadNativeBlas } from '../../src/runtime/native-blas.js';
 
-export type Requirement = 'slurm' | 'torch' | 'native-blas';
-export const REQUIREMENTS: readonly Requirement[] = ['slurm', 'torch', 'native-blas'];
+export type Requirement = 'slurm' | 'torch' | 'native-blas' | 'omegaconf';
+export const REQUIREMENTS: readonly Requirement[] = ['slurm', 'torch', 'native-blas', 'omegaconf'];
 
 /** The command that installs every Debian package the tests use (scripts/install-system-deps.sh). */
 export const INSTALL_COMMAND = 'sudo bash scripts/install-system-deps.sh';
@@ -48,6 +48,12 @@ const checks: Record<Requirement, () => string | null> = {
     if (!existsSync(REFERENCE_PYTHON)) return `${REFERENCE_PYTHON} is not installed (Debian's python3-torch brings it with torch): ${INSTALL_COMMAND}`;
     const r = spawnSync(REFERENCE_PYTHON, ['-c', 'import torch'], { stdio: 'ignore', timeout: 60_000 });
     if (r.status !== 0) return `${REFERENCE_PYTHON} cannot import torch (Debian's python3-torch): ${INSTALL_COMMAND}`;
+    return null;
+  },
+  omegaconf() {
+    // verl's configs are checked by merging them into verl's own with OmegaConf (Debian's python3-omegaconf).
+    const r = spawnSync(REFERENCE_PYTHON, ['-c', 'import omegaconf'], { stdio: 'ignore', timeout: 60_000 });
+    if (r.status !== 0) return `${REFERENCE_PYTHON} cannot import omegaconf (Debian's python3-omegaconf): ${INSTALL_COMMAND}`;
     return null;
   },
   'native-blas'() {

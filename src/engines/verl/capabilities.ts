@@ -104,7 +104,7 @@ export const VERL_RULES: readonly CapabilityRule[] = [
     code: 'RLVR7008', severity: 'error', training: true, title: 'a learning-rate warmup: verl\'s warmup starts at 0',
     paths: ['optimizer.warmup'],
     check: c => c.optimizer.warmup > 0
-      ? [{ path: 'optimizer.warmup', message: `both count the warmup in RL steps, but rlvrc's starts at lr/${c.optimizer.warmup} (step i uses lr·(i+1)/warmup) and verl's lr_warmup_steps at 0 (step i uses lr·i/warmup), so every warmup step's rate differs`, fix: 'use `warmup = 0`' }]
+      ? [{ path: 'optimizer.warmup', message: `both count the warmup in RL steps, but rlvrc's starts at lr/${c.optimizer.warmup} (step i uses lr·(i+1)/warmup) while verl's lr_warmup_steps starts at 0 (step i uses lr·i/warmup), so every warmup step's rate differs`, fix: 'use `warmup = 0`' }]
       : [],
   },
   {

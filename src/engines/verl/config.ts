@@ -1,7 +1,7 @@
 // Lowering a resolved cell config (src/ir/cell.ts) to verl's configuration: a nested plain object of only
 // the keys the spec (or the cluster profile) decides, to be merged over verl's defaults by its Hydra entry
 // point (verl.trainer.main_ppo) at the pinned commit b178a3cd56f58b2d502255daba591e92833930a7. Key names,
-// units and types follow ../shared/engines/verl/_generated_ppo_trainer.yaml and verl's code at that commit
+// units and types follow data/verl/_generated_ppo_trainer.yaml (vendored from the project's shared/engines/verl) and verl's code at that commit
 // (see README.md beside this file for the table and the sources). What verl cannot express exactly is
 // reported by capabilities.ts; this lowering is total and lowers what it can of every cell.
 import type { CellConfig } from '../../ir/cell.js';

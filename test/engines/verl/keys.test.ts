@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CellConfig } from '../../../src/ir/cell.js';
 import { flattenKeys, parseYaml, verlCapabilities, verlConfig, verlYaml } from '../../../src/engines/verl/index.js';
-import { DEBIAN_PYTHON, PINNED_YAML, jsType, omegaconfMissing, paperCells, pinnedKeyTypes, sharedMissing, type YamlType } from './paper-cells.js';
+import { DEBIAN_PYTHON, PINNED_YAML, jsType, paperCells, pinnedKeyTypes, type YamlType } from './paper-cells.js';
+import { requires } from '../../helpers/requires.js';
 
 /**
  * Keys whose verl field is typed wider than its default's YAML type. Each is checked in verl's code at the
@@ -102,8 +103,6 @@ test('every paper.rlvr cell: verl refuses exactly what it cannot express, and sa
 });
 
 test('every paper.rlvr cell lowers to keys that exist in verl\'s pinned config with values of the right type', t => {
-  const absent = sharedMissing(PINNED_YAML);
-  if (absent) return t.skip(absent);
   const base = pinnedKeyTypes();
   for (const c of [...paperCells(), ...variantCells()]) {
     for (const [key, value] of flattenKeys(verlConfig(c))) {
@@ -158,8 +157,7 @@ print(json.dumps(out))
 `;
 
 test('every distinct verl.yaml of paper.rlvr merges into verl\'s pinned config with omegaconf in struct mode (python3-omegaconf)', t => {
-  const missing = sharedMissing(PINNED_YAML) ?? omegaconfMissing();
-  if (missing) return t.skip(missing);
+  if (requires(t, 'omegaconf')) return;
   const dir = mkdtempSync(join(tmpdir(), 'rlvrc-verl-'));
   try {
     // Distinct configs: the cell's name (trainer.experiment_name) aside, many cells lower alike.

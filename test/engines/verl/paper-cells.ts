@@ -1,8 +1,7 @@
 // Shared by the verl engine tests: the checked cells of experiments/paper.rlvr (checked once per test
 // process), verl's pinned config parsed with the same yaml library the engine emits with, and the
 // Debian python3 + omegaconf probe.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
@@ -10,8 +9,9 @@ import { check } from '../../../src/checker/check.js';
 import type { CellConfig } from '../../../src/ir/cell.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const PINNED_YAML = join(ROOT, '..', 'shared', 'engines', 'verl', '_generated_ppo_trainer.yaml');
-export const PAPER_MD = join(ROOT, '..', 'shared', 'design', 'paper.md');
+// Vendored copies (a clone has no ../shared): verl's config in data/verl, the paper's fact sheet in docs/.
+export const PINNED_YAML = join(ROOT, 'data', 'verl', '_generated_ppo_trainer.yaml');
+export const PAPER_MD = join(ROOT, 'docs', 'paper.md');
 export const DEBIAN_PYTHON = '/usr/bin/python3';
 
 let cells: CellConfig[] | undefined;
@@ -72,17 +72,4 @@ export function jsType(v: unknown): YamlType {
   if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
   if (typeof v === 'string') return 'str';
   return 'map';
-}
-
-/** Why Debian's python3 with omegaconf cannot be used here, or null when it can. */
-export function omegaconfMissing(): string | null {
-  const r = spawnSync(DEBIAN_PYTHON, ['-c', 'import omegaconf'], { encoding: 'utf8' });
-  if (r.error) return `${DEBIAN_PYTHON} not found (${r.error.message}); run apt-get install python3-omegaconf`;
-  if (r.status !== 0) return `${DEBIAN_PYTHON} has no omegaconf; run apt-get install python3-omegaconf`;
-  return null;
-}
-
-/** Why the shared reference files (verl's pinned config, the paper's fact sheet) are absent, or null. */
-export function sharedMissing(file: string): string | null {
-  return existsSync(file) ? null : `${file} is absent: these checks need the project's shared/ reference files beside the checkout`;
 }

@@ -18,7 +18,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { flattenKeys, verlCapabilities, verlConfig } from '../../../src/engines/verl/index.js';
-import { PAPER_MD, paperCell, sharedMissing } from './paper-cells.js';
+import { PAPER_MD, paperCell } from './paper-cells.js';
 
 const CLUSTER = { max_steps: null, nnodes: 1, n_gpus_per_node: 8, ppo_micro_batch_size_per_gpu: 4 };
 
@@ -62,11 +62,10 @@ test('the main row\'s random-reward cell for Qwen2.5-Math-7B sets the paper\'s h
   assert.equal(cell.model.source === 'hf' && cell.model.path, '../models/Qwen2.5-Math-7B');
   assert.deepEqual(cell.reward.expr, { op: 'random', p: 0.5 });
   const emitted = new Map(flattenKeys(verlConfig(cell, CLUSTER)));
-  const absent = sharedMissing(PAPER_MD);
-  const paperMd = absent ? null : readFileSync(PAPER_MD, 'utf8');
+  const paperMd = readFileSync(PAPER_MD, 'utf8');
   const table = ['| hyperparameter | paper | paper.md | verl key | emitted |', '|---|---|---|---|---|'];
   for (const row of ROWS) {
-    if (paperMd) assert.ok(paperMd.includes(row.source), `paper.md has no line with: ${row.source}`);
+    assert.ok(paperMd.includes(row.source), `paper.md has no line with: ${row.source}`);
     assert.ok(emitted.has(row.key), `${row.key} is not emitted`);
     assert.deepEqual(emitted.get(row.key), row.expected, `${row.what}: ${row.key}`);
     table.push(`| ${row.what} | ${row.paper} | ${row.source.replace(/\|/g, '/').slice(0, 60)}… | ${row.key} | ${JSON.stringify(emitted.get(row.key))} |`);
@@ -76,7 +75,6 @@ test('the main row\'s random-reward cell for Qwen2.5-Math-7B sets the paper\'s h
   // Sampling is not cut by any stop string.
   assert.deepEqual([...cell.algorithm.stop, ...cell.prompt.stop], []);
   for (const line of table) t.diagnostic(line);
-  if (absent) t.diagnostic(`paper.md source lines not checked: ${absent}`);
 });
 
 test('what keeps the main cell from running on verl as the paper ran it', () => {

@@ -1,0 +1,42 @@
+// `--engine verl` on the command line: check reports what verl cannot express of each cell at the field
+// that set it (golden), explain adds the engine's issues and the verl.yaml keys, compile says plainly that the
+// verl program is not built yet, and without --engine nothing of verl is reported.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { check } from '../../../src/checker/check.js';
+import { renderReport } from '../../../src/diagnostics/render.js';
+import { verlEngine } from '../../../src/engines/verl/index.js';
+import { expectGolden, FIXTURES } from '../../helpers/golden.js';
+import { rlvrc } from '../../helpers/cli.js';
+
+const DIR = join(FIXTURES, 'engines');
+
+test('check --engine verl: refusals and approximations at the fields that set them (golden)', () => {
+  const result = check(['verl-small.rlvr'], { cwd: DIR, engine: verlEngine });
+  expectGolden(join(DIR, 'verl-small.diagnostics.txt'), renderReport(result.diagnostics, { sources: result.sources, color: false }));
+  const codes = result.diagnostics.filter(d => d.code.startsWith('RLVR70')).map(d => `${d.code}@${d.span.start.line}`);
+  assert.deepEqual(codes, ['RLVR7005@9', 'RLVR7025@12', 'RLVR7004@13', 'RLVR7020@14', 'RLVR7010@28', 'RLVR7010@28', 'RLVR7010@28']);
+  assert.deepEqual(result.experiments[0]!.cells, [], 'refused cells are not handed on');
+  const tfjs = check(['verl-small.rlvr'], { cwd: DIR });
+  assert.deepEqual(tfjs.diagnostics.filter(d => d.code.startsWith('RLVR70')), [], 'tfjs is the default and runs every valid cell');
+  assert.equal(tfjs.experiments[0]!.cells.length, 1);
+});
+
+test('the CLI: check exits 1 on refusals, explain shows the verl section, compile --engine verl is refused as not built', () => {
+  const c = rlvrc(['check', 'verl-small.rlvr', '--engine', 'verl'], { cwd: DIR });
+  assert.equal(c.status, 1);
+  assert.match(c.stderr, /error\[RLVR7004\]: verl: whitening advantages/);
+  assert.equal(rlvrc(['check', 'verl-small.rlvr'], { cwd: DIR }).status, 0);
+  const e = rlvrc(['explain', 'verl-small.rlvr', '--cell', 'default', '--engine', 'verl'], { cwd: DIR });
+  assert.equal(e.status, 0, e.stderr);
+  assert.match(e.stdout, /\nengine verl\n {2}error\[RLVR7004\] algorithm\.whiten: /);
+  assert.match(e.stdout, /verl\.yaml \(the keys the spec decides; not runnable until the errors above are fixed\)/);
+  assert.match(e.stdout, / {4}\s*ppo_mini_batch_size: 2\n/, '8 rollouts are 2 prompts of a group of 4: verl counts prompts');
+  const k = rlvrc(['compile', 'verl-small.rlvr', '--engine', 'verl'], { cwd: DIR });
+  assert.equal(k.status, 2);
+  assert.match(k.stderr, /compile --engine verl is not built yet: rlvrc checks cells for verl/);
+  const u = rlvrc(['check', 'verl-small.rlvr', '--engine', 'openrlhf'], { cwd: DIR });
+  assert.equal(u.status, 2);
+  assert.match(u.stderr, /--engine must be one of tfjs, verl, not 'openrlhf'/);
+});
