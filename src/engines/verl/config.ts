@@ -50,7 +50,7 @@ export function resolveProfile(p: Partial<VerlProfile> = {}): VerlProfile {
 /** What consumes a cell-config field of a cell that verl runs. */
 export type Consumer =
   | 'verl.yaml' // a key of the emitted config
-  | 'data' // the Parquet files verl reads (written by the data phase; not built yet)
+  | 'data' // the Parquet files verl reads (written by datasets.ts)
   | 'reward' // the reward server and its Python module (not built yet)
   | 'manifest'; // labels and provenance only: the cell's id, names, hashes (run layer)
 

@@ -1,5 +1,5 @@
-// The verl engine (volcengine/verl at b178a3cd56f58b2d502255daba591e92833930a7): capabilities and lowering.
-// Launch, the reward server, Parquet data, artifact conversion and Slurm are not built yet (README.md).
+// The verl engine (volcengine/verl at b178a3cd56f58b2d502255daba591e92833930a7): capabilities, lowering and
+// the Parquet datasets. Launch, the reward server, artifact conversion and Slurm are not built yet (README.md).
 import type { CellConfig } from '../../ir/cell.js';
 import type { Engine } from '../engine.js';
 import { verlCapabilities } from './capabilities.js';
@@ -22,3 +22,4 @@ export function verlYaml(cell: CellConfig, profile?: Partial<VerlProfile>): stri
 export { verlCapabilities, verlProfileIssues, VERL_RULES, VERL_PROFILE_RULES, type CapabilityRule } from './capabilities.js';
 export { verlConfig, resolveProfile, SMOKE_PROFILE, CONSUMED_PATHS, pathCovers, flattenKeys, parquetFiles, type VerlProfile, type Consumer } from './config.js';
 export { toYaml, parseYaml, yamlFloat } from './yaml.js';
+export { verlRows, verlDatasets, verlParquet, writeVerlParquet, writeVerlDatasets, VERL_PARQUET_SCHEMA, type VerlRow, type VerlMessage, type VerlSplit } from './datasets.js';
