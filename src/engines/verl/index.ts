@@ -1,5 +1,6 @@
 // The verl engine (volcengine/verl at b178a3cd56f58b2d502255daba591e92833930a7): capabilities and lowering.
-// Launch, the reward server, Parquet data, artifact conversion and Slurm are not built yet (README.md).
+// The reward server (reward-server.ts, python/rlvrc_reward.py) is built; launch, the group-level reward
+// manager, Parquet data, artifact conversion and Slurm are not yet (README.md).
 import type { CellConfig } from '../../ir/cell.js';
 import type { Engine } from '../engine.js';
 import { verlCapabilities } from './capabilities.js';
@@ -22,3 +23,4 @@ export function verlYaml(cell: CellConfig, profile?: Partial<VerlProfile>): stri
 export { verlCapabilities, verlProfileIssues, VERL_RULES, VERL_PROFILE_RULES, type CapabilityRule } from './capabilities.js';
 export { verlConfig, resolveProfile, SMOKE_PROFILE, CONSUMED_PATHS, pathCovers, flattenKeys, parquetFiles, type VerlProfile, type Consumer } from './config.js';
 export { toYaml, parseYaml, yamlFloat } from './yaml.js';
+export { startRewardServer, cellScorer, rewardNeeds, rewardRng, REWARD_URL_ENV, RequestError, type RewardServer, type RewardServerOptions, type RewardNeeds, type ScoreRequest } from './reward-server.js';
