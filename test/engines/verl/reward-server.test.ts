@@ -15,6 +15,7 @@ import { deriveSeed, Rng } from '../../../src/runtime/rng.js';
 import { rewardNeeds, rewardRng, startRewardServer, type ScoreRequest } from '../../../src/engines/verl/reward-server.js';
 import { DEBIAN_PYTHON, ROOT, paperCells } from './paper-cells.js';
 import { compileRewards } from './compiled-rewards.js';
+import { requires } from '../../helpers/requires.js';
 
 const MODULE_DIR = join(ROOT, 'src', 'engines', 'verl', 'python');
 
@@ -36,6 +37,11 @@ try:
             out["single"] = single(reqs)
         elif mode == "batch":
             out["batch"] = batch(reqs)
+        elif mode == "numpy":
+            # As verl's non_tensor_batch holds them: numpy arrays of objects, numpy scalars inside.
+            import numpy as np
+            xs = np.array([dict(r["extra_info"], step=np.int64(r["extra_info"]["step"]), sample_index=np.int32(r["extra_info"]["sample_index"])) for r in reqs], dtype=object)
+            out["batch"] = rr.compute_score_batch(np.array([r["data_source"] for r in reqs], dtype=object), [r["solution_str"] for r in reqs], np.array([np.str_(r["ground_truth"]) for r in reqs]), xs)
         elif mode == "raw":
             out["batch"] = rr.score_requests(reqs)
         elif mode == "threads":
@@ -285,6 +291,21 @@ test('a Unix socket serves the same scores', async () => {
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('verl\'s numpy values (object arrays, numpy integers and strings) are sent as plain JSON', async t => {
+  if (requires(t, 'torch')) return; // Debian's python3-torch brings numpy
+  const rewards = compileRewards(paperCells());
+  const cell = paperCells().find(c => c.reward.text === 'random(0.7)')!;
+  const server = await startRewardServer({ rewards, cell });
+  try {
+    const rs = requests().map(r => ({ ...r, ground_truth: r.ground_truth! }));
+    const out = await python(server.url, { modes: ['numpy'], requests: rs });
+    assert.equal(out.raised, undefined, out.raised?.message);
+    assert.deepEqual(out.batch, expected(rewards, cell, rs));
+  } finally {
+    await server.close();
   }
 });
 
