@@ -143,7 +143,7 @@ export function cellScorer(rewards: CompiledRewards, cell: CellConfig): (body: u
       const x = r.extra_info;
       const where = `requests[${i}] (prompt '${x.prompt_id}')`;
       if (needs.random && (x.step === undefined || x.sample_index === undefined)) {
-        throw new RequestError(`${where}: reward '${cell.reward.text}' draws random numbers, so extra_info needs step and sample_index (verl's own reward managers pass only the Parquet row's extra_info, which cannot hold them; rlvrc's group-level reward manager, not built yet, is to add them)`);
+        throw new RequestError(`${where}: reward '${cell.reward.text}' draws random numbers, so extra_info needs step and sample_index (verl's own reward managers pass the Parquet row's extra_info, which cannot hold them; rlvrc's group-level reward manager, not built yet, is to add them)`);
       }
       if (needs.label && r.ground_truth === null) throw new RequestError(`${where}: reward '${cell.reward.text}' reads the label, and ground_truth is null`);
       if (needs.majority_label && x.majority_label === undefined) {

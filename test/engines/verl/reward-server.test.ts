@@ -42,6 +42,9 @@ try:
             import numpy as np
             xs = np.array([dict(r["extra_info"], step=np.int64(r["extra_info"]["step"]), sample_index=np.int32(r["extra_info"]["sample_index"])) for r in reqs], dtype=object)
             out["batch"] = rr.compute_score_batch(np.array([r["data_source"] for r in reqs], dtype=object), [r["solution_str"] for r in reqs], np.array([np.str_(r["ground_truth"]) for r in reqs]), xs)
+        elif mode == "verl_extras":
+            # Keys verl's managers add to extra_info (not JSON, some of them): not sent, not needed.
+            out["single"] = single([dict(r, extra_info=dict(r["extra_info"], num_turns=None, tool_state=object())) for r in reqs])
         elif mode == "raw":
             out["batch"] = rr.score_requests(reqs)
         elif mode == "threads":
@@ -304,6 +307,20 @@ test('verl\'s numpy values (object arrays, numpy integers and strings) are sent 
     const out = await python(server.url, { modes: ['numpy'], requests: rs });
     assert.equal(out.raised, undefined, out.raised?.message);
     assert.deepEqual(out.batch, expected(rewards, cell, rs));
+  } finally {
+    await server.close();
+  }
+});
+
+test('extra_info keys verl adds (num_turns, tool fields that are not JSON) are not sent and change nothing', async () => {
+  const rewards = compileRewards(paperCells());
+  const cell = paperCells().find(c => c.reward.text === 'random(0.5)')!;
+  const server = await startRewardServer({ rewards, cell });
+  try {
+    const rs = requests();
+    const out = await python(server.url, { modes: ['verl_extras'], requests: rs });
+    assert.equal(out.raised, undefined, out.raised?.message);
+    assert.deepEqual(out.single, expected(rewards, cell, rs));
   } finally {
     await server.close();
   }

@@ -172,10 +172,14 @@ def _scores(url, status, raw, expected):
     return [float(s) for s in scores]
 
 
+# The extra_info keys the server reads; verl adds others of its own (num_turns, rollout_reward_scores,
+# tool fields) that need not be JSON-encodable, so only these are sent.
+_EXTRA_KEYS = ("prompt_id", "step", "sample_index", "majority_label", "example")
+
+
 def _request(data_source, solution_str, ground_truth, extra_info):
-    if extra_info is None:
-        extra_info = {}
-    return {"data_source": data_source, "solution_str": solution_str, "ground_truth": ground_truth, "extra_info": dict(extra_info)}
+    extra = {} if extra_info is None else {k: extra_info[k] for k in _EXTRA_KEYS if k in extra_info}
+    return {"data_source": data_source, "solution_str": solution_str, "ground_truth": ground_truth, "extra_info": extra}
 
 
 def compute_score(data_source, solution_str, ground_truth, extra_info=None):
