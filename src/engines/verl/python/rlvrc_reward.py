@@ -7,7 +7,8 @@ verl config::
 
     custom_reward_function.path=/path/to/rlvrc_reward.py
     custom_reward_function.name=compute_score          # one sample per call (verl's naive manager)
-    # or name=compute_score_batch with reward_model.reward_manager=batch (verl's BatchRewardManager)
+    # or name=compute_score_batch with reward_model.use_reward_loop=false and
+    # reward_model.reward_manager=batch (verl's BatchRewardManager)
 
 ``extra_info`` must carry ``prompt_id`` (a string); ``step`` and ``sample_index`` when the reward draws
 random numbers; ``majority_label`` when it reads one. A reward is never defaulted: an unreachable server
