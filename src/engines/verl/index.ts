@@ -1,5 +1,6 @@
-// The verl engine (volcengine/verl at b178a3cd56f58b2d502255daba591e92833930a7): capabilities, lowering and
-// the Parquet datasets. Launch, the reward server, artifact conversion and Slurm are not built yet (README.md).
+// The verl engine (volcengine/verl at b178a3cd56f58b2d502255daba591e92833930a7): capabilities, lowering,
+// the Parquet datasets and the reward server (reward-server.ts, python/rlvrc_reward.py). Launch, the group-level
+// reward manager, artifact conversion and Slurm are not built yet (README.md).
 import type { CellConfig } from '../../ir/cell.js';
 import type { Engine } from '../engine.js';
 import { verlCapabilities } from './capabilities.js';
@@ -23,3 +24,4 @@ export { verlCapabilities, verlProfileIssues, VERL_RULES, VERL_PROFILE_RULES, ty
 export { verlConfig, resolveProfile, SMOKE_PROFILE, CONSUMED_PATHS, pathCovers, flattenKeys, parquetFiles, type VerlProfile, type Consumer } from './config.js';
 export { toYaml, parseYaml, yamlFloat } from './yaml.js';
 export { verlRows, verlDatasets, verlParquet, writeVerlParquet, writeVerlDatasets, VERL_PARQUET_SCHEMA, type VerlRow, type VerlMessage, type VerlSplit } from './datasets.js';
+export { startRewardServer, cellScorer, rewardNeeds, rewardRng, REWARD_URL_ENV, RequestError, type RewardServer, type RewardServerOptions, type RewardNeeds, type ScoreRequest } from './reward-server.js';
