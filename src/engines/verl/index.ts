@@ -25,3 +25,4 @@ export { verlConfig, resolveProfile, SMOKE_PROFILE, CONSUMED_PATHS, pathCovers, 
 export { toYaml, parseYaml, yamlFloat } from './yaml.js';
 export { verlRows, verlDatasets, verlParquet, writeVerlParquet, writeVerlDatasets, VERL_PARQUET_SCHEMA, type VerlRow, type VerlMessage, type VerlSplit } from './datasets.js';
 export { startRewardServer, cellScorer, rewardNeeds, rewardRng, REWARD_URL_ENV, RequestError, type RewardServer, type RewardServerOptions, type RewardNeeds, type ScoreRequest } from './reward-server.js';
+export { verlMetricsToRecords, regradeValidation, parseJsonlObjects, VERL_METRIC_MAP, type JsonlSource, type RegradedValidation } from './convert.js';
