@@ -27,3 +27,4 @@ export { toYaml, parseYaml, yamlFloat } from './yaml.js';
 export { verlRows, verlDatasets, verlParquet, writeVerlParquet, writeVerlDatasets, VERL_PARQUET_SCHEMA, type VerlRow, type VerlMessage, type VerlSplit } from './datasets.js';
 export { startRewardServer, cellScorer, rewardNeeds, rewardRng, REWARD_URL_ENV, RequestError, type RewardServer, type RewardServerOptions, type RewardNeeds, type ScoreRequest } from './reward-server.js';
 export { verlMetricsToRecords, regradeValidation, parseJsonlObjects, VERL_METRIC_MAP, type JsonlSource, type RegradedValidation } from './convert.js';
+export { readVerlProfile, parseVerlProfile, resolveLaunchProfile, loweringProfile, DEFAULT_PYTHON, VERL_PROFILE_SCHEMA, type VerlLaunchProfile } from './profile.js';
