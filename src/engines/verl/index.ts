@@ -28,3 +28,4 @@ export { verlRows, verlDatasets, verlParquet, writeVerlParquet, writeVerlDataset
 export { startRewardServer, cellScorer, rewardNeeds, rewardRng, REWARD_URL_ENV, RequestError, type RewardServer, type RewardServerOptions, type RewardNeeds, type ScoreRequest } from './reward-server.js';
 export { verlMetricsToRecords, regradeValidation, parseJsonlObjects, VERL_METRIC_MAP, type JsonlSource, type RegradedValidation } from './convert.js';
 export { readVerlProfile, parseVerlProfile, resolveLaunchProfile, loweringProfile, DEFAULT_PYTHON, VERL_PROFILE_SCHEMA, type VerlLaunchProfile } from './profile.js';
+export { prepareVerlCell, preparedVerlConfig, verlLaunchCommand, verlManifestFields, VerlRefusal, REWARD_MODULE, REWARD_FUNCTION, HYDRA_ENTRY, VERL_COMMIT_PREPARE, type PrepareVerlOptions, type PreparedVerlCell } from './prepare.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CellConfig } from '../../../src/ir/cell.js';
 import { flattenKeys, parseYaml, verlCapabilities, verlConfig, verlYaml } from '../../../src/engines/verl/index.js';
-import { DEBIAN_PYTHON, PINNED_YAML, jsType, paperCells, pinnedKeyTypes, type YamlType } from './paper-cells.js';
+import { DEBIAN_PYTHON, PINNED_YAML, PY_MERGE, jsType, paperCells, pinnedKeyTypes, type YamlType } from './paper-cells.js';
 import { requires } from '../../helpers/requires.js';
 
 /**
@@ -124,37 +124,6 @@ test('a lowered config round-trips through its YAML text, byte for byte the same
   assert.match(text, /'n': 16/);
 });
 
-const PY_MERGE = String.raw`
-import json, sys
-from omegaconf import OmegaConf
-base = OmegaConf.load(sys.argv[1])
-OmegaConf.set_struct(base, True)
-out = {}
-def leaves(node, prefix=''):
-    if isinstance(node, dict) and node:
-        for k, v in node.items():
-            yield from leaves(v, f'{prefix}.{k}' if prefix else str(k))
-    else:
-        yield prefix, node
-def tname(v):
-    return {bool: 'bool', int: 'int', float: 'float', str: 'str', list: 'list', dict: 'map', type(None): 'null'}[type(v)]
-for path in sys.argv[2:]:
-    try:
-        override = OmegaConf.load(path)
-        merged = OmegaConf.merge(base, override)
-        plain = OmegaConf.to_container(override)
-        types = {}
-        for key, value in leaves(plain):
-            got = OmegaConf.select(merged, key)
-            got = OmegaConf.to_container(got) if OmegaConf.is_config(got) else got
-            if got != value:
-                raise ValueError(f'{key}: merged value {got!r} is not the file value {value!r}')
-            types[key] = tname(value)
-        out[path] = {'ok': True, 'types': types}
-    except Exception as e:
-        out[path] = {'ok': False, 'error': f'{type(e).__name__}: {e}'.splitlines()[0]}
-print(json.dumps(out))
-`;
 
 test('every distinct verl.yaml of paper.rlvr merges into verl\'s pinned config with omegaconf in struct mode (python3-omegaconf)', t => {
   if (requires(t, 'omegaconf')) return;

@@ -73,3 +73,40 @@ export function jsType(v: unknown): YamlType {
   if (typeof v === 'string') return 'str';
   return 'map';
 }
+
+/**
+ * Merges each YAML file (argv[2:]) into verl's pinned config (argv[1]) with omegaconf in struct mode (unknown
+ * keys rejected) and checks every leaf reads back as written; prints {path: {ok, types | error}} as JSON.
+ * Run with DEBIAN_PYTHON (python3-omegaconf).
+ */
+export const PY_MERGE = String.raw`
+import json, sys
+from omegaconf import OmegaConf
+base = OmegaConf.load(sys.argv[1])
+OmegaConf.set_struct(base, True)
+out = {}
+def leaves(node, prefix=''):
+    if isinstance(node, dict) and node:
+        for k, v in node.items():
+            yield from leaves(v, f'{prefix}.{k}' if prefix else str(k))
+    else:
+        yield prefix, node
+def tname(v):
+    return {bool: 'bool', int: 'int', float: 'float', str: 'str', list: 'list', dict: 'map', type(None): 'null'}[type(v)]
+for path in sys.argv[2:]:
+    try:
+        override = OmegaConf.load(path)
+        merged = OmegaConf.merge(base, override)
+        plain = OmegaConf.to_container(override)
+        types = {}
+        for key, value in leaves(plain):
+            got = OmegaConf.select(merged, key)
+            got = OmegaConf.to_container(got) if OmegaConf.is_config(got) else got
+            if got != value:
+                raise ValueError(f'{key}: merged value {got!r} is not the file value {value!r}')
+            types[key] = tname(value)
+        out[path] = {'ok': True, 'types': types}
+    except Exception as e:
+        out[path] = {'ok': False, 'error': f'{type(e).__name__}: {e}'.splitlines()[0]}
+print(json.dumps(out))
+`;
