@@ -1,7 +1,9 @@
 // The verl engine (volcengine/verl at b178a3cd56f58b2d502255daba591e92833930a7): capabilities, lowering,
-// the Parquet datasets, the reward server (reward-server.ts, python/rlvrc_reward.py) and the conversion of a
-// run's logs into rlvrc's artifacts (convert.ts). Launch, the group-level reward manager and Slurm are not
-// built yet, and nothing calls the converter yet (README.md).
+// the Parquet datasets, the reward server (reward-server.ts, python/rlvrc_reward.py), the conversion of a
+// run's logs into rlvrc's artifacts (convert.ts), the cluster profile (profile.ts, schema/verl-profile.schema.json)
+// and preparing a cell's run directory with its launch.sh (prepare.ts). The program path (--profile/--dry-run,
+// starting the reward server, running launch.sh, converting), the group-level reward manager and Slurm are not
+// built yet, and nothing calls prepare or the converter yet (README.md).
 import type { CellConfig } from '../../ir/cell.js';
 import type { Engine } from '../engine.js';
 import { verlCapabilities } from './capabilities.js';
