@@ -2,16 +2,16 @@
 // value was written (a field, an override, a grid axis value), so the user sees the line to change.
 // The arithmetic world's own validation (src/runtime/world) is reused, so the checker and the runtime
 // can never disagree about what a valid world or corpus is.
-import { toRuntimeFamily, toRuntimeWorld } from '../runtime/cell/world.js';
+import { SPECIAL_TOKENS, toRuntimeWorld, worldLengths } from '../runtime/cell/world.js';
 import {
-  FAMILY_DEFAULTS, maxLengths, validateFamilyConfig, validateWorldConfig, withFamilyDefaults,
-  type FamilyConfig, type FamilyInput, type FamilyPresetName,
+  FAMILY_DEFAULTS, validateFamilyConfig, validateWorldConfig, withFamilyDefaults,
+  type FamilyInput, type FamilyPresetName,
 } from '../runtime/world/index.js';
 import { rules, types } from '../diagnostics/catalogue.js';
 import type { Reporter } from './report.js';
-import type { AlgorithmConfig, CellConfig, DataConfig, EvalConfig, ModelConfig, PromptConfig, StageConfig, WorldConfig } from '../ir/index.js';
+import type { AlgorithmConfig, CellConfig, DataConfig, EvalConfig, ModelConfig, PromptConfig, StageConfig } from '../ir/index.js';
 import type { Fields, LowerContext } from './lower.js';
-import { batchShapeIssue, warmupTooLong } from '../ir/derive.js';
+import { batchShapeIssue, evalSamplingIssues, warmupTooLong } from '../ir/derive.js';
 import { AT_K_METRICS, LABELLED_METRICS } from './schema/index.js';
 import type { DeclValue, Loc, Stage } from './values.js';
 
@@ -36,14 +36,6 @@ export function worldRules(cfg: DataConfig & { source: 'arithmetic' }, f: Fields
   if (cfg.take > size) rep.report(rules.takeTooLarge(String(cfg.take), `${size}${cfg.split ? ` ${cfg.split}` : ''}`), d.loc);
 }
 
-/** Lengths of the world's longest question and response, when the world and corpora are valid. */
-function lengths(world: WorldConfig, families: FamilyConfig[]): ReturnType<typeof maxLengths> | undefined {
-  try {
-    return maxLengths(toRuntimeWorld(world), families);
-  } catch {
-    return undefined; // an invalid world or corpus has been reported where it was written
-  }
-}
 
 // ---- pretraining corpora --------------------------------------------------------------------------------
 
@@ -112,23 +104,16 @@ export function corpusOf(s: Stage, sf: Fields, ctx: LowerContext): StageConfig['
   };
 }
 
-
-const familiesOf = (m: ModelConfig & { source: 'transformer' }) => m.stages.map(s => toRuntimeFamily(s.corpus, s.name ?? s.stage));
-
 // ---- models ---------------------------------------------------------------------------------------------
-
-/** BOS before the question and EOS after the response. */
-const SPECIAL_TOKENS = 2;
 
 export function modelRules(m: ModelConfig & { source: 'transformer' }, f: Fields, _d: DeclValue, report: Reporter): void {
   if (!f.bad('heads') && !f.bad('d_model') && m.heads > 0 && m.d_model > 0 && m.d_model % m.heads !== 0) {
     report.report(rules.headsDivide(String(m.heads), String(m.d_model)), f.loc('heads'));
   }
   if (f.bad('context') || !(m.context > 0)) return;
-  const families = familiesOf(m);
   for (const s of m.stages) {
     if (s.data?.source !== 'arithmetic') continue;
-    const l = lengths(s.data.world, families);
+    const l = worldLengths(s.data.world, m);
     if (!l) continue;
     const needed = l.sequence + SPECIAL_TOKENS;
     if (needed > m.context) {
@@ -173,12 +158,11 @@ export function algorithmRules(a: AlgorithmConfig, f: Fields, report: Reporter):
 // ---- evals ----------------------------------------------------------------------------------------------
 
 export function evalRules(e: EvalConfig, f: Fields, dataDecl: DeclValue | undefined, report: Reporter): void {
-  if (e.greedy) {
-    if (f.has('samples') && e.samples !== 1) report.report(rules.greedyConflict('samples'), f.loc('samples'));
-    if (f.has('temperature') && e.temperature !== 0) report.report(rules.greedyConflict('temperature'), f.loc('temperature'));
-  }
+  // The same rule --set re-runs (src/ir/derive.ts); fields left out take defaults that never conflict.
+  const conflicts = evalSamplingIssues(e).filter(i => !f.bad(i.field) && !f.bad('samples'));
+  for (const i of conflicts) if (i.field !== 'k') report.report(rules.greedyConflict(i.field), f.loc(i.field));
   const atK = e.metrics.filter(m => AT_K_METRICS.includes(m));
-  if (f.has('k') && e.k > e.samples && !f.bad('samples')) report.report(rules.kExceedsSamples(String(e.k), String(e.samples)), f.loc('k'));
+  if (conflicts.some(i => i.field === 'k')) report.report(rules.kExceedsSamples(String(e.k), String(e.samples)), f.loc('k'));
   else if (atK.length > 0 && e.samples === 1 && !f.has('k') && !e.greedy) {
     report.report(rules.metricUnsupported(atK[0]!, 'it needs several samples per problem, and this eval draws one', 'set samples = 8 (or more)'), f.loc('metrics'));
   }
@@ -208,7 +192,7 @@ export function cellRules(c: CellConfig, at: CellPlaces, report: Reporter): void
   if (c.prompt.template === 'chat' && c.model.source === 'transformer') report.report(rules.chatWithoutTemplate(c.model.name), at.prompt);
   if (warmupTooLong(c)) report.report(rules.warmupTooLong(String(c.optimizer.warmup), String(c.train.steps)), at.warmup);
   if (c.model.source === 'transformer' && c.data.source === 'arithmetic' && c.model.context > 0) {
-    const l = lengths(c.data.world, familiesOf(c.model));
+    const l = worldLengths(c.data.world, c.model);
     if (!l) return;
     const needed = l.question + c.algorithm.max_tokens + SPECIAL_TOKENS;
     if (needed > c.model.context) {

@@ -5,8 +5,7 @@
 // (src/ir/derive.ts). Anything else is refused with what to do instead.
 import type { CellConfig } from '../../ir/cell.js';
 import { batchCounts, batchShapeIssue, evalSamplingIssues, klEstimatorOf, warmupTooLong } from '../../ir/derive.js';
-import { maxLengths } from '../world/index.js';
-import { toRuntimeFamily, toRuntimeWorld } from './world.js';
+import { SPECIAL_TOKENS, worldLengths } from './world.js';
 
 /** Dotted paths --set accepts; `N` stands for a list index. */
 export const OVERRIDABLE: readonly string[] = [
@@ -85,9 +84,9 @@ export function reviseOverriddenCell(cell: CellConfig, paths: string[], original
   }
   const m = out.model;
   if (m.source === 'transformer' && out.data.source === 'arithmetic') {
-    const l = maxLengths(toRuntimeWorld(out.data.world), m.stages.map(s => toRuntimeFamily(s.corpus, s.name ?? s.stage)));
+    const l = worldLengths(out.data.world, m);
     // The checker's RLVR5006: a rollout must fit the model's context.
-    if (l.question + a.max_tokens + 2 > m.context) throw new Error(`--set makes a rollout of ${a.max_tokens} tokens too long for context ${m.context} (question ${l.question} + max_tokens ${a.max_tokens} + BOS and EOS)`);
+    if (l && l.question + a.max_tokens + SPECIAL_TOKENS > m.context) throw new Error(`--set makes a rollout of ${a.max_tokens} tokens too long for context ${m.context} (question ${l.question} + max_tokens ${a.max_tokens} + BOS and EOS)`);
   }
   return out;
 }
