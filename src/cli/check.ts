@@ -12,7 +12,7 @@ import { engineFlag } from './engine-flag.js';
 
 export async function checkCommand(args: string[], io: CliIO): Promise<number> {
   const { positional, flags } = parseArgs(args, { valued: ['format', 'engine'], boolean: ['cells'] });
-  const { engine } = engineFlag(flags);
+  const { engine } = await engineFlag(flags);
   const formatFlag = flags.get('format') ?? 'human';
   if (formatFlag !== 'human' && formatFlag !== 'json') throw new UsageError(`--format must be 'human' or 'json', not '${String(formatFlag)}'`);
   if (positional.length === 0) throw new UsageError('check needs at least one .rlvr file');

@@ -9,7 +9,7 @@ import { check } from '../checker/check.js';
 import { countBySeverity } from '../diagnostics/diagnostic.js';
 import { renderReport } from '../diagnostics/render.js';
 import { compilerVersion } from './version.js';
-import { engineFlag } from './engine-flag.js';
+import { engineName } from './engine-flag.js';
 import { setUpOutDir } from './out-dir.js';
 import type { CompiledProgram } from '../codegen/compile.js';
 import type { ExperimentIR } from '../ir/index.js';
@@ -32,7 +32,7 @@ export async function compileFile(file: string, outDir: string, io: CliIO): Prom
 export async function compileCommand(args: string[], io: CliIO): Promise<number> {
   const { positional, flags } = parseArgs(args, { valued: ['out', 'engine'] });
   if (positional.length !== 1) throw new UsageError('compile needs exactly one .rlvr file');
-  const { name: engine } = engineFlag(flags);
+  const engine = engineName(flags);
   if (engine !== 'tfjs') {
     // Said plainly rather than writing a program that cannot run: what exists for verl is the check and its config.
     throw new UsageError(`compile --engine ${engine} is not built yet: rlvrc checks cells for ${engine} (rlvrc check FILE --engine ${engine}) and shows the config it would run (rlvrc explain FILE --cell ID --engine ${engine}); launching, reward serving and artifacts come next (src/engines/${engine}/README.md)`);

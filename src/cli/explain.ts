@@ -11,12 +11,13 @@ import { nearest } from '../util/suggest.js';
 import { countBySeverity } from '../diagnostics/diagnostic.js';
 import { renderReport } from '../diagnostics/render.js';
 import { engineFlag } from './engine-flag.js';
-import { verlYaml } from '../engines/verl/index.js';
+import type { CliEngine } from '../engines/index.js';
+import type { CellConfig } from '../ir/index.js';
 
 export async function explainCommand(args: string[], io: CliIO): Promise<number> {
   const { positional, flags } = parseArgs(args, { valued: ['cell', 'engine'] });
   if (positional.length !== 1) throw new UsageError('explain needs exactly one .rlvr file');
-  const { name: engineName, engine } = engineFlag(flags);
+  const { engine } = await engineFlag(flags);
   const file = positional[0]!;
   // The spec is checked for tfjs first: explain describes a cell even where the engine refuses it.
   const result = check([{ file, text: readSource(file, io.cwd) }], { cwd: io.cwd });
@@ -45,7 +46,7 @@ export async function explainCommand(args: string[], io: CliIO): Promise<number>
     const cell = e.cells.find(c => c.id === (alias ?? id));
     if (cell) {
       io.stdout((alias ? `${id} is the same run as ${alias}.\n\n` : '') + explainCell(cell, e.file));
-      if (engine) io.stdout(engineSection(engineName, engine.capabilities(cell), cell));
+      if (engine) io.stdout(engineSection(engine, cell));
       return 0;
     }
   }
@@ -54,14 +55,14 @@ export async function explainCommand(args: string[], io: CliIO): Promise<number>
   return 1;
 }
 
-/** What the engine refuses or approximates of the cell, and (verl) the keys that would set its run. */
-function engineSection(name: string, issues: ReturnType<NonNullable<ReturnType<typeof engineFlag>['engine']>['capabilities']>, cell: Parameters<typeof verlYaml>[0]): string {
-  const lines = ['', `engine ${name}`];
+/** What the engine refuses or approximates of the cell, and the engine's config file that would set its run. */
+function engineSection(engine: CliEngine, cell: CellConfig): string {
+  const issues = engine.capabilities(cell);
+  const lines = ['', `engine ${engine.name}`];
   if (issues.length === 0) lines.push('  runs this cell as specified');
   for (const i of issues) lines.push(`  ${i.severity}[${i.code}] ${i.path}: ${i.message}${i.fix ? ` (fix: ${i.fix})` : ''}`);
-  if (name === 'verl') {
-    lines.push('', `  verl.yaml (the keys the spec decides; ${issues.some(i => i.severity === 'error') ? 'not runnable until the errors above are fixed' : 'merged over verl\'s defaults'}):`);
-    lines.push(...verlYaml(cell).trimEnd().split('\n').map(l => `    ${l}`));
-  }
+  const runnable = !issues.some(i => i.severity === 'error');
+  lines.push('', `  ${engine.configFile.name} (the keys the spec decides; ${runnable ? `merged over ${engine.name}'s defaults` : 'not runnable until the errors above are fixed'}):`);
+  lines.push(...engine.configFile.text(cell).trimEnd().split('\n').map(l => `    ${l}`));
   return lines.join('\n') + '\n';
 }

@@ -32,6 +32,8 @@ export interface Engine<Config, Profile> {
    * run something must refuse cells with errors first.
    */
   lower(cell: CellConfig, profile?: Partial<Profile>): Config;
+  /** The lowered config as the engine's own file (name and text), for explain. */
+  readonly configFile: { name: string; text(cell: CellConfig): string };
 }
 
 /** The issues that make the engine refuse the cell. */

@@ -1,11 +1,18 @@
-// The execution engines a spec can be checked (and, for tfjs, compiled) for, by name: `--engine NAME`.
+// The execution engines a spec can be checked for, by name (`--engine NAME`). An engine is loaded only when
+// it is named, so check, compile and run without --engine never load one.
 import type { CheckEngine } from '../checker/lower.js';
-import { verlEngine } from './verl/index.js';
+import type { Engine } from './engine.js';
 
-/** tfjs (the default) runs every cell the checker accepts; the others report what they cannot express. */
-export const ENGINES: Record<string, CheckEngine | null> = { tfjs: null, verl: verlEngine };
+export const ENGINE_NAMES = ['tfjs', 'verl'] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
 
-export function engineNamed(name: string): CheckEngine | null {
-  if (!(name in ENGINES)) throw new Error(`unknown engine '${name}' (choose ${Object.keys(ENGINES).join(' or ')})`);
-  return ENGINES[name]!;
+/** What the CLI uses of an engine: the checker's view of it, and its config file for explain. */
+export type CliEngine = CheckEngine & Pick<Engine<unknown, unknown>, 'configFile'>;
+
+/** null for tfjs (the default runtime, which runs every cell the checker accepts), else the named engine. */
+export async function loadEngine(name: EngineName): Promise<CliEngine | null> {
+  switch (name) {
+    case 'tfjs': return null;
+    case 'verl': return (await import('./verl/index.js')).verlEngine;
+  }
 }

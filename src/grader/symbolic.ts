@@ -4,8 +4,9 @@
 // points. Every call works against a deterministic budget (budget.ts), never a clock: expressions too large,
 // too deep or with too many digits are not given to the engine, a simplification whose expansion would be
 // too large is skipped (the numeric check decides), loops inside the engine stop at an iteration count,
-// and each engine call spends one unit of the comparison's operations. Past the budget the answer is
-// 'budget' (which the checker reads as "not equal", as the paper reads its timeout).
+// and each engine call spends operations weighted by the size of what it is given (valueCost,
+// simplifyCost). Past the budget a comparison throws BudgetExceeded, which the checker reads as "not equal",
+// as the paper reads its timeout.
 import { ComputeEngine } from '@cortex-js/compute-engine';
 import type { Expression } from '@cortex-js/compute-engine';
 import { GRADER_BUDGET, type GraderBudget } from './budget.js';
@@ -65,15 +66,10 @@ const NON_SCALAR = new Set([
   'And', 'Or', 'Not', 'Assign', 'Function', 'Subscript', 'InvisibleOperator',
 ]);
 
-function isScalar(e: Expression): boolean {
-  const json = JSON.stringify(e.json);
-  for (const op of NON_SCALAR) if (json.includes(`"${op}"`)) return false;
+/** Whether an expression's MathJSON text names no structure operator. */
+function isScalarJson(text: string): boolean {
+  for (const op of NON_SCALAR) if (text.includes(`"${op}"`)) return false;
   return true;
-}
-
-/** Parses a normalised LaTeX leaf into a scalar expression, or null when it is not one (no budget check). */
-export function parseScalar(latex: string): Expression | null {
-  return parseMeasured(latex)?.expr ?? null;
 }
 
 function parseMeasured(latex: string): Parsed | null {
@@ -82,7 +78,10 @@ function parseMeasured(latex: string): Parsed | null {
   let p: Parsed | null = null;
   try {
     const parsed = ce(GRADER_BUDGET).parse(latex);
-    if (parsed.isValid && isScalar(parsed)) p = { expr: parsed, ...measure(parsed.json), terms: expansionTerms(parsed.json), loops: loopIterations(parsed.json), integral: JSON.stringify(parsed.json).includes('"Integrate"') };
+    // .json builds a new tree on every read: read it (and its text) once.
+    const json = parsed.isValid ? parsed.json : null;
+    const text = json === null ? '' : JSON.stringify(json);
+    if (json !== null && isScalarJson(text)) p = { expr: parsed, ...measure(json), terms: expansionTerms(json), loops: loopIterations(json), integral: text.includes('"Integrate"') };
   } catch {
     p = null;
   }
@@ -327,11 +326,9 @@ function simplifiesToZero(a: Parsed, b: Parsed, meter: Meter): boolean {
  * with all coefficients doubled is not accepted, as MATH asks for one normal form (gcd 1, leading > 0).
  */
 export function equationsEqual(l1: string, r1: string, l2: string, r2: string, meter: Meter = new Meter()): SymbolicVerdict {
-  const pf = parseFor(`(${l1})-(${r1})`, meter);
-  const pg = parseFor(`(${l2})-(${r2})`, meter);
-  if (!pf || !pg) return 'unparseable';
-  const f = pf;
-  const g = pg;
+  const f = parseFor(`(${l1})-(${r1})`, meter);
+  const g = parseFor(`(${l2})-(${r2})`, meter);
+  if (!f || !g) return 'unparseable';
   try {
     const vars = unknownsOf(f, g);
     if (vars.length === 0) return 'unparseable';

@@ -34,6 +34,14 @@ function onPath(cmd: string, extra: string[] = []): boolean {
   return dirs.some(d => existsSync(join(d, cmd)));
 }
 
+/** Why Debian's python3 cannot import `module` (from the Debian package `pkg`), or null. */
+function debianPythonModule(module: string, pkg: string): string | null {
+  if (!existsSync(REFERENCE_PYTHON)) return `${REFERENCE_PYTHON} is not installed (Debian's ${pkg} brings it with ${module}): ${INSTALL_COMMAND}`;
+  const r = spawnSync(REFERENCE_PYTHON, ['-c', `import ${module}`], { stdio: 'ignore', timeout: 60_000 });
+  if (r.status !== 0) return `${REFERENCE_PYTHON} cannot import ${module} (Debian's ${pkg}): ${INSTALL_COMMAND}`;
+  return null;
+}
+
 const checks: Record<Requirement, () => string | null> = {
   slurm() {
     // scripts/slurm-up.sh starts a one-machine cluster with these; the tests submit with sbatch.
@@ -44,18 +52,9 @@ const checks: Record<Requirement, () => string | null> = {
     if (!running && process.getuid?.() !== 0) return 'Slurm is installed but no node is up, and scripts/slurm-up.sh needs root to start one: run the tests as root, or start it with sudo bash scripts/slurm-up.sh';
     return null;
   },
-  torch() {
-    if (!existsSync(REFERENCE_PYTHON)) return `${REFERENCE_PYTHON} is not installed (Debian's python3-torch brings it with torch): ${INSTALL_COMMAND}`;
-    const r = spawnSync(REFERENCE_PYTHON, ['-c', 'import torch'], { stdio: 'ignore', timeout: 60_000 });
-    if (r.status !== 0) return `${REFERENCE_PYTHON} cannot import torch (Debian's python3-torch): ${INSTALL_COMMAND}`;
-    return null;
-  },
-  omegaconf() {
-    // verl's configs are checked by merging them into verl's own with OmegaConf (Debian's python3-omegaconf).
-    const r = spawnSync(REFERENCE_PYTHON, ['-c', 'import omegaconf'], { stdio: 'ignore', timeout: 60_000 });
-    if (r.status !== 0) return `${REFERENCE_PYTHON} cannot import omegaconf (Debian's python3-omegaconf): ${INSTALL_COMMAND}`;
-    return null;
-  },
+  torch: () => debianPythonModule('torch', 'python3-torch'),
+  // verl's configs are checked by merging them into verl's own with OmegaConf.
+  omegaconf: () => debianPythonModule('omegaconf', 'python3-omegaconf'),
   'native-blas'() {
     const native = loadNativeBlas();
     if (native.blas) return null;

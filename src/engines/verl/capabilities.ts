@@ -6,6 +6,7 @@
 import type { CellConfig, DataConfig, PromptConfig, RewardNode } from '../../ir/cell.js';
 import type { EngineIssue } from '../engine.js';
 import { KL_LOSS_TYPE, LOSS_AGG_MODE, TORCH_ADAM_EPS, UNREACHABLE_RATIO, VERL_GRPO_EPSILON, resolveProfile, type VerlProfile } from './config.js';
+import { conditionReadsMajority } from '../../runtime/cell/reward-tree.js';
 
 export interface CapabilityRule {
   code: string;
@@ -39,10 +40,6 @@ function majorityNodes(node: RewardNode, path = 'reward.expr'): Array<{ node: Ex
     default:
       return [];
   }
-}
-
-function filterUsesMajority(cell: CellConfig): boolean {
-  return cell.reward.filter !== null && JSON.stringify(cell.reward.filter).includes('"majority_label"');
 }
 
 /** Every data config the cell uses, with its path (an evaluation-only cell does not use its training data). */
@@ -158,7 +155,7 @@ export const VERL_RULES: readonly CapabilityRule[] = [
     check: c => {
       const offline = majorityNodes(c.reward.expr).filter(m => m.node.online !== true);
       const out = offline.map(m => ({ path: m.path, message: `the majority label of ${m.node.samples} samples at temperature ${m.node.temperature} must be computed before training; the verl engine has no label-generation phase yet` }));
-      if (out.length === 0 && filterUsesMajority(c)) out.push({ path: 'reward.filter', message: 'the training-prompt filter reads majority labels, which the verl engine cannot compute yet (no label-generation phase)' });
+      if (out.length === 0 && c.reward.filter !== null && conditionReadsMajority(c.reward.filter)) out.push({ path: 'reward.filter', message: 'the training-prompt filter reads majority labels, which the verl engine cannot compute yet (no label-generation phase)' });
       return out;
     },
   },

@@ -3,16 +3,17 @@
 // README.md) reads `prompt` (a chat list it renders with the model's chat template), `data_source` (the
 // reward function's key and the name validation metrics are grouped by), `reward_model.ground_truth`
 // (passed to the reward function) and `extra_info` (passed to the reward function; `index` also becomes
-// the row's `index`). rlvrc's reward server (not built) keys its work by `extra_info.prompt_id`.
+// the row's `index`). rlvrc's reward server keys its work by `extra_info.prompt_id`.
 // Items come from the tfjs runtime's own loader (loadItems), so both engines see the same questions, ids,
 // labels and example positions.
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import type { CellConfig, Condition, CondOperand, PromptConfig } from '../../ir/cell.js';
+import type { CellConfig, PromptConfig } from '../../ir/cell.js';
 import { loadItems, DataError, type CellItem } from '../../runtime/cell/data.js';
 import { fillTemplate } from '../../runtime/cell/prompts.js';
-import { sameAnswer } from '../../runtime/cell/reward-primitives.js';
+import type { ItemFilter } from '../../runtime/cell/batches.js';
+import { conditionReadsMajority } from '../../runtime/cell/reward-tree.js';
 import { writeFileAtomic } from '../../util/fs-atomic.js';
 import { parquetFiles } from './config.js';
 
@@ -52,50 +53,27 @@ function chatMessages(prompt: PromptConfig, question: string, where: string): Ve
   return out;
 }
 
-function operand(o: CondOperand, item: CellItem): string | number | null {
-  if ('value' in o) return o.value;
-  if (o.var === 'example') return item.example;
-  if (o.var === 'label') return item.label;
-  throw new DataError('the training filter reads majority labels, and the label phase is not built (RLVR7014)');
-}
-
-const isLabel = (o: CondOperand) => 'var' in o && o.var !== 'example';
-
-/** A `where` condition on one item, with the semantics of the generated program (codegen/rewards.ts conditionExpr). */
-export function holds(c: Condition, item: CellItem): boolean {
-  switch (c.op) {
-    case 'and': return c.args.every(a => holds(a, item));
-    case 'or': return c.args.some(a => holds(a, item));
-    case 'not': return !holds(c.arg, item);
-    case '==': case '!=': {
-      const l = operand(c.left, item), r = operand(c.right, item);
-      // Labels are compared as answers (the grader's equivalence), not as strings.
-      const same = isLabel(c.left) || isLabel(c.right) ? sameAnswer(l, r) : l === r;
-      return c.op === '==' ? same : !same;
-    }
-    default: {
-      const l = operand(c.left, item) as number, r = operand(c.right, item) as number;
-      return c.op === '<' ? l < r : c.op === '<=' ? l <= r : c.op === '>' ? l > r : l >= r;
-    }
-  }
-}
-
 /**
  * The verl rows of a cell's split, from its data items (loadItems: `take` already applied). Training rows are
  * the items that pass the reward's `where` filter, in data order (verl shuffles them with data.seed). When fewer
  * pass than a step's prompts (one-shot RL), they are repeated to fill one batch, as One-Shot-RLVR's
  * pi1_r128.parquet does: verl's dataloader drops an incomplete last batch (drop_last), so a smaller file would
  * yield no step at all, while rlvrc repeats the chosen prompts across epochs. Repeats keep their prompt_id.
+ * `filter` is the program's compiled filter of the cell's reward (CompiledRewards[reward.text].filter): the
+ * one the tfjs engine runs, so both engines train on the same prompts.
  */
-export function verlRows(cell: CellConfig, items: readonly CellItem[], which: VerlSplit): VerlRow[] {
+export function verlRows(cell: CellConfig, items: readonly CellItem[], which: VerlSplit, filter: ItemFilter | null): VerlRow[] {
   const train = which === 'train';
   const ev = train ? null : cell.evals[which];
   if (!train && !ev) throw new RangeError(`cell ${cell.id} has no eval ${which}`);
   const prompt = ev ? ev.prompt : cell.prompt;
   const source = ev ? ev.name : cell.data.name;
   const where = `cell ${cell.id}, ${ev ? `eval ${ev.name}` : 'training data'}`;
-  const filter = train ? cell.reward.filter : null;
-  let chosen = filter ? items.filter(it => holds(filter, it)) : [...items];
+  if (train && cell.reward.filter !== null) {
+    if (!filter) throw new Error(`${where}: the reward has a 'where' filter; pass the program's compiled filter`);
+    if (conditionReadsMajority(cell.reward.filter)) throw new DataError(`${where}: the training filter reads majority labels, and the label phase is not built (RLVR7014)`);
+  }
+  let chosen = train && filter ? items.filter(filter) : [...items];
   const seen = new Set<string>();
   for (const it of chosen) {
     if (seen.has(it.id)) throw new DataError(`${where}: two items share the id '${it.id}' (prompt ids must be unique)`);
@@ -124,11 +102,11 @@ export function verlRows(cell: CellConfig, items: readonly CellItem[], which: Ve
 }
 
 /** Every split of a cell: its data loaded relative to `specDir` (the directory of the spec file). */
-export function verlDatasets(cell: CellConfig, specDir: string): { train: VerlRow[]; val: VerlRow[][] } {
+export function verlDatasets(cell: CellConfig, specDir: string, filter: ItemFilter | null): { train: VerlRow[]; val: VerlRow[][] } {
   const session = { path: (relative: string) => resolve(specDir, relative) };
   return {
-    train: verlRows(cell, loadItems(cell.data, session), 'train'),
-    val: cell.evals.map((e, i) => verlRows(cell, loadItems(e.data, session), i)),
+    train: verlRows(cell, loadItems(cell.data, session), 'train', filter),
+    val: cell.evals.map((e, i) => verlRows(cell, loadItems(e.data, session), i, null)),
   };
 }
 
@@ -183,8 +161,8 @@ export function writeVerlParquet(path: string, rows: readonly VerlRow[]): void {
 }
 
 /** Writes a cell's train and val files under `outDir` (names: parquetFiles); returns their paths. */
-export function writeVerlDatasets(cell: CellConfig, specDir: string, outDir: string): { train: string; val: string[] } {
-  const rows = verlDatasets(cell, specDir);
+export function writeVerlDatasets(cell: CellConfig, specDir: string, outDir: string, filter: ItemFilter | null): { train: string; val: string[] } {
+  const rows = verlDatasets(cell, specDir, filter);
   const files = parquetFiles(cell);
   const train = join(outDir, files.train);
   writeVerlParquet(train, rows.train);

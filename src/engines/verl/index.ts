@@ -16,6 +16,7 @@ export const verlEngine: Engine<Record<string, unknown>, VerlProfile> = {
   name: 'verl',
   capabilities: verlCapabilities,
   lower: verlConfig,
+  configFile: { name: 'verl.yaml', text: cell => verlYaml(cell) },
 };
 
 /** The text of a cell's verl.yaml: the lowered config with a header naming the cell and verl's commit. */

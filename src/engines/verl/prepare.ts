@@ -30,6 +30,7 @@ import { writeVerlDatasets } from './datasets.js';
 import { toYaml } from './yaml.js';
 import { loweringProfile, resolveLaunchProfile, type VerlLaunchProfile } from './profile.js';
 import { REWARD_URL_ENV } from './reward-server.js';
+import type { ItemFilter } from '../../runtime/cell/batches.js';
 
 export const VERL_COMMIT_PREPARE = 'b178a3cd56f58b2d502255daba591e92833930a7';
 
@@ -47,6 +48,8 @@ export interface PrepareVerlOptions {
   cellDir: string;
   /** The spec's directory (datasets are resolved from it). */
   specDir: string;
+  /** The program's compiled filter of the cell's reward (CompiledRewards[reward.text].filter), or null. */
+  filter: ItemFilter | null;
   /** Overrides the shipped reward module's path (absolute after resolve). */
   rewardModulePath?: string;
 }
@@ -121,7 +124,7 @@ export function prepareVerlCell(o: PrepareVerlOptions): PreparedVerlCell {
   const cellDir = resolve(o.cellDir);
   const rewardModule = resolve(o.rewardModulePath ?? REWARD_MODULE);
   mkdirSync(cellDir, { recursive: true });
-  const data = writeVerlDatasets(o.cell, o.specDir, cellDir);
+  const data = writeVerlDatasets(o.cell, o.specDir, cellDir, o.filter);
   const dataFiles = { train: resolve(data.train), val: data.val.map(p => resolve(p)) };
   const config = preparedVerlConfig(o.cell, profile, dataFiles, rewardModule);
   const yamlText = toYaml(config, `verl.yaml for cell ${o.cell.id} of experiment ${o.cell.experiment}, written by rlvrc.\nKeys the spec and the profile decide, merged over verl's defaults at ${VERL_COMMIT_PREPARE}\n(by ${HYDRA_ENTRY}.yaml's defaults list; see launch.sh).`);

@@ -15,6 +15,10 @@ import { verlParquet, verlRows, writeVerlDatasets, writeVerlParquet, type VerlRo
 import { parquetFiles } from '../../../src/engines/verl/config.js';
 import type { CellConfig } from '../../../src/ir/cell.js';
 import { paperCell, ROOT } from './paper-cells.js';
+import { compileRewards } from './compiled-rewards.js';
+
+/** The cell's reward filter as the generated program compiles it. */
+const filterOf = (c: CellConfig) => compileRewards([c])[c.reward.text]!.filter;
 
 const MAIN = 'main/model=qwen_math_7b,reward=random';
 const SPEC_DIR = join(ROOT, 'experiments');
@@ -57,7 +61,7 @@ test('the paper main cell: train.parquet and every val file read back with the s
   const cell = paperCell(MAIN);
   const out = tmp();
   try {
-    const written = writeVerlDatasets(cell, SPEC_DIR, out);
+    const written = writeVerlDatasets(cell, SPEC_DIR, out, filterOf(cell));
     const names = parquetFiles(cell);
     assert.deepEqual(names, { train: 'data/train.parquet', val: ['data/val-math.parquet', 'data/val-amc_avg8.parquet', 'data/val-aime_avg8.parquet'] });
     assert.deepEqual(written, { train: join(out, names.train), val: names.val.map(v => join(out, v)) });
@@ -95,7 +99,7 @@ test('a system prompt becomes the first chat message; the user message is the fi
   const cell = paperCell(MAIN);
   cell.prompt = { name: 'math_problem', template: 'chat', system: 'You are a helpful Assistant.', user: 'Math Problem: {question} $&', stop: [] };
   const items = loadItems(cell.data, session(SPEC_DIR)).slice(0, 100);
-  const rows = verlRows(cell, items, 'train');
+  const rows = verlRows(cell, items, 'train', filterOf(cell));
   assert.deepEqual(rows[0]!.prompt, [
     { role: 'system', content: 'You are a helpful Assistant.' },
     { role: 'user', content: `Math Problem: ${items[0]!.question} $&` },
@@ -119,7 +123,7 @@ test('one-shot RL (paper.rlvr: reward one_shot = correct(label) where example ==
     mkdirSync(join(dir, 'data'));
     mkdirSync(join(dir, 'experiments'));
     writeFileSync(join(dir, 'data', 'one-shot-pi1.json'), JSON.stringify([{ prompt: 'The pi1 problem.', answer: '12.8' }]));
-    const rows = verlRows(cell, loadItems(cell.data, session(join(dir, 'experiments'))), 'train');
+    const rows = verlRows(cell, loadItems(cell.data, session(join(dir, 'experiments'))), 'train', filterOf(cell));
     const perStep = cell.algorithm.prompts_per_step;
     assert.equal(rows.length, perStep, 'one batch of the one example (verl drops an incomplete batch)');
     rows.forEach((r, i) => assert.deepEqual(r, {
@@ -135,14 +139,14 @@ test('one-shot RL (paper.rlvr: reward one_shot = correct(label) where example ==
   // The same reward on DeepScaleR, at another position: exactly that example.
   const ds = paperCell(MAIN);
   ds.reward = { ...cell.reward, filter: { op: '==', left: { var: 'example' }, right: { value: 17 } } };
-  const rows = verlRows(ds, loadItems(ds.data, session(SPEC_DIR)), 'train');
+  const rows = verlRows(ds, loadItems(ds.data, session(SPEC_DIR)), 'train', filterOf(ds));
   const expected = expectedRows('deepscaler-level1.json', 'deepscaler', 'train')[17]!;
   assert.equal(rows.length, ds.algorithm.prompts_per_step);
   for (const r of rows) assert.deepEqual({ ...r, extra_info: { ...r.extra_info, index: 17 } }, expected);
   // A label condition is compared as an answer (the grader's equivalence), as in the generated program.
   const labelled = paperCell(MAIN);
   labelled.reward = { ...cell.reward, filter: { op: '==', left: { var: 'label' }, right: { value: '28' } } };
-  const hits = verlRows(labelled, loadItems(labelled.data, session(SPEC_DIR)), 'train');
+  const hits = verlRows(labelled, loadItems(labelled.data, session(SPEC_DIR)), 'train', filterOf(labelled));
   const exact = expectedRows('deepscaler-level1.json', 'deepscaler', 'train').filter(r => r.reward_model.ground_truth === '28');
   assert.deepEqual([...new Set(hits.map(r => r.reward_model.ground_truth))].sort(), ['28', '28\\%']);
   assert.equal(new Set(hits.map(r => r.extra_info.prompt_id)).size, 39);
@@ -156,7 +160,7 @@ test('take: the first n items of the training data and of an eval', () => {
   (cell.evals[0]!.data as { take: number | null }).take = 5;
   const out = tmp();
   try {
-    const written = writeVerlDatasets(cell, SPEC_DIR, out);
+    const written = writeVerlDatasets(cell, SPEC_DIR, out, filterOf(cell));
     assert.deepEqual(readBack(written.train).rows, expectedRows('deepscaler-level1.json', 'deepscaler', 'train').slice(0, 100));
     assert.deepEqual(readBack(written.val[0]!).rows, expectedRows('math500.json', 'math', 'test').slice(0, 5));
     assert.equal(readBack(written.val[1]!).rows.length, 83);
@@ -171,7 +175,7 @@ test('unlabelled data: empty ground truth and has_label false, never a label; id
   try {
     writeFileSync(join(dir, 'q.jsonl'), [{ q: 'one?', id: 'a' }, { q: 'two?' }, { q: 'three?', id: 'c' }].map(r => JSON.stringify(r)).join('\n') + '\n');
     cell.evals[0]!.data = { name: 'unl', source: 'jsonl', path: 'q.jsonl', fields: { question: 'q', answer: null }, take: null, labels: false };
-    const rows = verlRows(cell, loadItems(cell.evals[0]!.data, session(dir)), 0);
+    const rows = verlRows(cell, loadItems(cell.evals[0]!.data, session(dir)), 0, null);
     writeVerlParquet(join(dir, 'val.parquet'), rows);
     const back = readBack(join(dir, 'val.parquet'));
     assert.deepEqual(back.schema, EXPECTED_SCHEMA);
@@ -186,7 +190,7 @@ test('unlabelled data: empty ground truth and has_label false, never a label; id
 
 test('byte-determinism: the same rows give the same bytes, in memory and on disk', () => {
   const cell = paperCell(MAIN);
-  const rows = verlRows(cell, loadItems(cell.evals[0]!.data, session(SPEC_DIR)), 0);
+  const rows = verlRows(cell, loadItems(cell.evals[0]!.data, session(SPEC_DIR)), 0, null);
   const a = verlParquet(rows), b = verlParquet(structuredClone(rows));
   assert.ok(Buffer.from(a).equals(Buffer.from(b)));
   const dir = tmp();
@@ -203,13 +207,13 @@ test('byte-determinism: the same rows give the same bytes, in memory and on disk
 
 test('rows verl could not run as specified are refused, never written differently', () => {
   const raw = paperCell('cross_model_base_llama/model=llama3_2_3b,reward=random,prompt=r1');
-  assert.throws(() => verlRows(raw, loadItems(raw.data, session(SPEC_DIR)).slice(0, 3), 'train'), /raw template.*RLVR7021/);
+  assert.throws(() => verlRows(raw, loadItems(raw.data, session(SPEC_DIR)).slice(0, 3), 'train', filterOf(raw)), /raw template.*RLVR7021/);
   const forced = paperCell(MAIN);
   forced.prompt = { ...forced.prompt, response_prefix: "Let's solve this using Python." };
-  assert.throws(() => verlRows(forced, loadItems(forced.data, session(SPEC_DIR)).slice(0, 3), 'train'), /RLVR7022/);
+  assert.throws(() => verlRows(forced, loadItems(forced.data, session(SPEC_DIR)).slice(0, 3), 'train', filterOf(forced)), /RLVR7022/);
   const incorrect = paperCell('main/model=qwen_math_7b,reward=incorrect');
-  assert.throws(() => verlRows(incorrect, loadItems(incorrect.data, session(SPEC_DIR)).slice(0, 3), 'train'), /majority labels.*RLVR7014/);
+  assert.throws(() => verlRows(incorrect, loadItems(incorrect.data, session(SPEC_DIR)).slice(0, 3), 'train', filterOf(incorrect)), /majority labels.*RLVR7014/);
   const dup = paperCell(MAIN);
   const items = loadItems(dup.evals[0]!.data, session(SPEC_DIR)).slice(0, 2);
-  assert.throws(() => verlRows(dup, [items[0]!, { ...items[1]!, id: items[0]!.id }], 0), /share the id/);
+  assert.throws(() => verlRows(dup, [items[0]!, { ...items[1]!, id: items[0]!.id }], 0, null), /share the id/);
 });

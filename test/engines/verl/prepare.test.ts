@@ -59,7 +59,7 @@ test('the prepared cell: every file, verl.yaml pointing at them, the launch comm
   withDir(dir => {
     const cellDir = join(dir, 'runs', 'paper', 'main');
     const cell = runnable();
-    const out = prepareVerlCell({ cell, profile: profile(), cellDir, specDir: SPEC_DIR });
+    const out = prepareVerlCell({ cell, profile: profile(), cellDir, specDir: SPEC_DIR, filter: null });
     const train = join(cellDir, 'data', 'train.parquet');
     const val = join(cellDir, 'data', 'val-math.parquet');
     assert.deepEqual(out.files, [join(cellDir, `${HYDRA_ENTRY}.yaml`), train, val, join(cellDir, 'launch.sh'), join(cellDir, 'verl.yaml')].sort());
@@ -74,7 +74,7 @@ test('the prepared cell: every file, verl.yaml pointing at them, the launch comm
     assert.doesNotMatch(readFileSync(join(cellDir, 'verl.yaml'), 'utf8'), /PWNED|opt\/verl env/, 'python and env are not verl keys');
 
     // Row counts: what the dataset builder makes of the spec's data, read back by an independent reader.
-    const rows = verlDatasets(cell, SPEC_DIR);
+    const rows = verlDatasets(cell, SPEC_DIR, null);
     assert.equal(rowCount(train), rows.train.length);
     assert.equal(rowCount(val), rows.val[0]!.length);
     assert.ok(rows.train.length > 0 && rows.val[0]!.length === 500, `${rows.train.length} train, ${rows.val[0]!.length} val`);
@@ -88,7 +88,7 @@ test('the prepared cell: every file, verl.yaml pointing at them, the launch comm
 test('launch.sh: bash -n passes, the env is quoted exactly, nothing in it runs, RLVRC_REWARD_URL is required', () => {
   withDir(dir => {
     const cellDir = join(dir, 'cell');
-    const out = prepareVerlCell({ cell: runnable(), profile: profile(), cellDir, specDir: SPEC_DIR });
+    const out = prepareVerlCell({ cell: runnable(), profile: profile(), cellDir, specDir: SPEC_DIR, filter: null });
     const launch = join(cellDir, 'launch.sh');
     const text = readFileSync(launch, 'utf8');
     assert.ok(text.startsWith('#!/usr/bin/env bash\n'));
@@ -123,7 +123,7 @@ test('the prepared verl.yaml merges over verl\'s pinned config with omegaconf in
   if (requires(t, 'omegaconf')) return;
   withDir(dir => {
     const cellDir = join(dir, 'cell');
-    prepareVerlCell({ cell: runnable(), profile: readVerlProfile(join(ROOT, 'examples', 'verl', 'cluster.json')), cellDir, specDir: SPEC_DIR });
+    prepareVerlCell({ cell: runnable(), profile: readVerlProfile(join(ROOT, 'examples', 'verl', 'cluster.json')), cellDir, specDir: SPEC_DIR, filter: null });
     const script = join(dir, 'merge.py');
     writeFileSync(script, PY_MERGE);
     const file = join(cellDir, 'verl.yaml');
@@ -142,7 +142,7 @@ test('a cell verl refuses (the paper\'s whitening) throws naming RLVR7004 and wr
     const cell = runnable();
     cell.algorithm.whiten = true;
     const cellDir = join(dir, 'cell');
-    assert.throws(() => prepareVerlCell({ cell, cellDir, specDir: SPEC_DIR }), (e: Error) => {
+    assert.throws(() => prepareVerlCell({ cell, cellDir, specDir: SPEC_DIR, filter: null }), (e: Error) => {
       assert.ok(e instanceof VerlRefusal);
       assert.match(e.message, /RLVR7004 algorithm\.whiten/);
       assert.ok(e.issues.some(i => i.code === 'RLVR7004'));
@@ -154,8 +154,8 @@ test('a cell verl refuses (the paper\'s whitening) throws naming RLVR7004 and wr
 
 test('a profile verl refuses (GPUs that do not divide the step) throws naming RLVR7030', () => {
   withDir(dir => {
-    assert.throws(() => prepareVerlCell({ cell: runnable(), profile: { n_gpus_per_node: 7 }, cellDir: join(dir, 'c'), specDir: SPEC_DIR }), /RLVR7030/);
-    assert.throws(() => prepareVerlCell({ cell: runnable(), profile: { env: { 'A;B': 'x' } }, cellDir: join(dir, 'c'), specDir: SPEC_DIR }), /not a shell identifier/);
+    assert.throws(() => prepareVerlCell({ cell: runnable(), profile: { n_gpus_per_node: 7 }, cellDir: join(dir, 'c'), specDir: SPEC_DIR, filter: null }), /RLVR7030/);
+    assert.throws(() => prepareVerlCell({ cell: runnable(), profile: { env: { 'A;B': 'x' } }, cellDir: join(dir, 'c'), specDir: SPEC_DIR, filter: null }), /not a shell identifier/);
     assert.equal(existsSync(join(dir, 'c')), false);
   });
 });
@@ -164,9 +164,9 @@ test('byte-determinism: preparing twice gives the same verl.yaml, rlvrc.yaml, la
   withDir(dir => {
     const cellDir = join(dir, 'cell');
     const read = () => Object.fromEntries(['verl.yaml', 'rlvrc.yaml', 'launch.sh', 'data/train.parquet', 'data/val-math.parquet'].map(f => [f, readFileSync(join(cellDir, f)).toString('base64')]));
-    const first = prepareVerlCell({ cell: runnable(), profile: profile(), cellDir, specDir: SPEC_DIR });
+    const first = prepareVerlCell({ cell: runnable(), profile: profile(), cellDir, specDir: SPEC_DIR, filter: null });
     const a = read();
-    const second = prepareVerlCell({ cell: structuredClone(runnable()), profile: profile(), cellDir, specDir: SPEC_DIR });
+    const second = prepareVerlCell({ cell: structuredClone(runnable()), profile: profile(), cellDir, specDir: SPEC_DIR, filter: null });
     assert.deepEqual(read(), a);
     assert.equal(second.verlYamlText, first.verlYamlText);
     assert.equal(statSync(join(cellDir, 'launch.sh')).mode & 0o777, 0o755, 'launch.sh is executable');
