@@ -6,6 +6,9 @@
 // reported by capabilities.ts; this lowering is total and lowers what it can of every cell.
 import type { CellConfig } from '../../ir/cell.js';
 
+/** The verl commit every emitted config is checked against (data/verl/_generated_ppo_trainer.yaml). */
+export const VERL_COMMIT = 'b178a3cd56f58b2d502255daba591e92833930a7';
+
 /** Per-cluster settings that do not belong in a spec. The defaults are a two-step smoke profile for one GPU. */
 export interface VerlProfile {
   /** trainer.nnodes */

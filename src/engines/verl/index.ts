@@ -7,10 +7,9 @@
 import type { CellConfig } from '../../ir/cell.js';
 import type { Engine } from '../engine.js';
 import { verlCapabilities } from './capabilities.js';
-import { verlConfig, type VerlProfile } from './config.js';
+import { VERL_COMMIT, verlConfig, type VerlProfile } from './config.js';
 import { toYaml } from './yaml.js';
 
-export const VERL_COMMIT = 'b178a3cd56f58b2d502255daba591e92833930a7';
 
 export const verlEngine: Engine<Record<string, unknown>, VerlProfile> = {
   name: 'verl',
@@ -25,10 +24,10 @@ export function verlYaml(cell: CellConfig, profile?: Partial<VerlProfile>): stri
 }
 
 export { verlCapabilities, verlProfileIssues, VERL_RULES, VERL_PROFILE_RULES, type CapabilityRule } from './capabilities.js';
-export { verlConfig, resolveProfile, SMOKE_PROFILE, CONSUMED_PATHS, pathCovers, flattenKeys, parquetFiles, type VerlProfile, type Consumer } from './config.js';
+export { VERL_COMMIT, verlConfig, resolveProfile, SMOKE_PROFILE, CONSUMED_PATHS, pathCovers, flattenKeys, parquetFiles, type VerlProfile, type Consumer } from './config.js';
 export { toYaml, parseYaml, yamlFloat } from './yaml.js';
 export { verlRows, verlDatasets, verlParquet, writeVerlParquet, writeVerlDatasets, VERL_PARQUET_SCHEMA, type VerlRow, type VerlMessage, type VerlSplit } from './datasets.js';
 export { startRewardServer, cellScorer, rewardNeeds, rewardRng, REWARD_URL_ENV, RequestError, type RewardServer, type RewardServerOptions, type RewardNeeds, type ScoreRequest } from './reward-server.js';
 export { verlMetricsToRecords, regradeValidation, parseJsonlObjects, VERL_METRIC_MAP, type JsonlSource, type RegradedValidation } from './convert.js';
 export { readVerlProfile, parseVerlProfile, resolveLaunchProfile, loweringProfile, DEFAULT_PYTHON, VERL_PROFILE_SCHEMA, type VerlLaunchProfile } from './profile.js';
-export { prepareVerlCell, preparedVerlConfig, verlLaunchCommand, verlManifestFields, VerlRefusal, REWARD_MODULE, REWARD_FUNCTION, HYDRA_ENTRY, VERL_COMMIT_PREPARE, type PrepareVerlOptions, type PreparedVerlCell } from './prepare.js';
+export { prepareVerlCell, preparedVerlConfig, verlLaunchCommand, verlManifestFields, VerlRefusal, REWARD_MODULE, REWARD_FUNCTION, HYDRA_ENTRY, type PrepareVerlOptions, type PreparedVerlCell } from './prepare.js';

@@ -18,21 +18,21 @@
 // _self_]` plus hydra.searchpath). verl.yaml itself stays a plain tree of verl keys (no `defaults` key), so it
 // is exactly what the OmegaConf struct merge test checks, and dozens of `+key=value` overrides are avoided.
 // Not yet run under real Hydra/verl here (neither is installed on the build machine).
-import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CellConfig } from '../../ir/cell.js';
 import { writeFileAtomic } from '../../util/fs-atomic.js';
 import { shellQuote } from '../../cluster/slurm.js';
 import { verlCapabilities, verlProfileIssues } from './capabilities.js';
-import { verlConfig } from './config.js';
+import { VERL_COMMIT, verlConfig } from './config.js';
 import { writeVerlDatasets } from './datasets.js';
 import { toYaml } from './yaml.js';
 import { loweringProfile, resolveLaunchProfile, type VerlLaunchProfile } from './profile.js';
 import { REWARD_URL_ENV } from './reward-server.js';
 import type { ItemFilter } from '../../runtime/cell/batches.js';
+import { sha256Hex } from '../../util/canonical-json.js';
+import { engineErrors } from '../engine.js';
 
-export const VERL_COMMIT_PREPARE = 'b178a3cd56f58b2d502255daba591e92833930a7';
 
 /** The shipped reward module (package.json "files" lists it); src/engines/verl and dist/engines/verl are three levels below the root. */
 export const REWARD_MODULE = new URL('../../../src/engines/verl/python/rlvrc_reward.py', import.meta.url).pathname;
@@ -101,7 +101,7 @@ function launchText(profile: VerlLaunchProfile, command: string, cellId: string)
   const names = Object.keys(profile.env).sort();
   return [
     '#!/usr/bin/env bash',
-    `# Launch verl (${VERL_COMMIT_PREPARE}) for cell ${cellId.replace(/[\r\n]/g, ' ')}. Written by rlvrc.`,
+    `# Launch verl (${VERL_COMMIT}) for cell ${cellId.replace(/[\r\n]/g, ' ')}. Written by rlvrc.`,
     `# ${REWARD_URL_ENV} must name the running rlvrc reward server (rlvrc starts it and sets it).`,
     'set -euo pipefail',
     ...names.map(n => `export ${n}=${shellQuote(profile.env[n]!)}`),
@@ -118,7 +118,7 @@ function launchText(profile: VerlLaunchProfile, command: string, cellId: string)
  */
 export function prepareVerlCell(o: PrepareVerlOptions): PreparedVerlCell {
   const profile = resolveLaunchProfile(o.profile);
-  const errors = [...verlCapabilities(o.cell), ...verlProfileIssues(o.cell, loweringProfile(profile))].filter(i => i.severity === 'error');
+  const errors = engineErrors([...verlCapabilities(o.cell), ...verlProfileIssues(o.cell, loweringProfile(profile))]);
   if (errors.length > 0) throw new VerlRefusal(o.cell.id, errors);
   for (const n of Object.keys(profile.env)) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new Error(`profile env name ${JSON.stringify(n)} is not a shell identifier`);
   const cellDir = resolve(o.cellDir);
@@ -127,7 +127,7 @@ export function prepareVerlCell(o: PrepareVerlOptions): PreparedVerlCell {
   const data = writeVerlDatasets(o.cell, o.specDir, cellDir, o.filter);
   const dataFiles = { train: resolve(data.train), val: data.val.map(p => resolve(p)) };
   const config = preparedVerlConfig(o.cell, profile, dataFiles, rewardModule);
-  const yamlText = toYaml(config, `verl.yaml for cell ${o.cell.id} of experiment ${o.cell.experiment}, written by rlvrc.\nKeys the spec and the profile decide, merged over verl's defaults at ${VERL_COMMIT_PREPARE}\n(by ${HYDRA_ENTRY}.yaml's defaults list; see launch.sh).`);
+  const yamlText = toYaml(config, `verl.yaml for cell ${o.cell.id} of experiment ${o.cell.experiment}, written by rlvrc.\nKeys the spec and the profile decide, merged over verl's defaults at ${VERL_COMMIT}\n(by ${HYDRA_ENTRY}.yaml's defaults list; see launch.sh).`);
   const command = verlLaunchCommand(profile.python, cellDir);
   const files = {
     yaml: join(cellDir, 'verl.yaml'),
@@ -143,5 +143,5 @@ export function prepareVerlCell(o: PrepareVerlOptions): PreparedVerlCell {
 
 /** The manifest's engine fields: engine, verl's commit, the resolved profile and the sha256 of verl.yaml's text. */
 export function verlManifestFields(verlYamlText: string, profileIn: Partial<VerlLaunchProfile> = {}): { engine: 'verl'; engine_commit: string; profile: VerlLaunchProfile; verl_config_sha256: string } {
-  return { engine: 'verl', engine_commit: VERL_COMMIT_PREPARE, profile: resolveLaunchProfile(profileIn), verl_config_sha256: createHash('sha256').update(verlYamlText, 'utf8').digest('hex') };
+  return { engine: 'verl', engine_commit: VERL_COMMIT, profile: resolveLaunchProfile(profileIn), verl_config_sha256: sha256Hex(verlYamlText) };
 }

@@ -4,10 +4,7 @@
 // they can never become verl keys. src/engines/verl and dist/engines/verl are both three levels below the
 // package root.
 import { readFileSync } from 'node:fs';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-import { describeErrors } from '../../runtime/run/schemas.js';
+import { describeErrors, schemaFileValidator } from '../../runtime/run/schemas.js';
 import { resolveProfile, type VerlProfile } from './config.js';
 
 /** A resolved profile with what the launcher needs: the Python that has verl, and extra environment. */
@@ -22,19 +19,7 @@ export const DEFAULT_PYTHON = 'python3';
 
 export const VERL_PROFILE_SCHEMA = new URL('../../../schema/verl-profile.schema.json', import.meta.url).pathname;
 
-type AddFormats = (ajv: Ajv2020) => unknown;
-const addFormats: AddFormats =
-  ((addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats));
-
-let validator: ValidateFunction | undefined;
-function validate(): ValidateFunction {
-  if (!validator) {
-    const a = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
-    addFormats(a);
-    validator = a.compile(JSON.parse(readFileSync(VERL_PROFILE_SCHEMA, 'utf8')) as object);
-  }
-  return validator;
-}
+const validate = () => schemaFileValidator(VERL_PROFILE_SCHEMA);
 
 /** Fills every missing field: the VerlProfile fields from SMOKE_PROFILE, python 'python3', env {}. */
 export function resolveLaunchProfile(p: Partial<VerlLaunchProfile> = {}): VerlLaunchProfile {

@@ -12,12 +12,12 @@
 // score is a pure function of its request: the same on resume, whatever the order or concurrency of calls.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { ErrorObject } from 'ajv';
 import type { CellConfig, RewardNode } from '../../ir/cell.js';
 import type { CompiledRewards } from '../../runtime/cell/run-cell.js';
 import type { CellItem } from '../../runtime/cell/data.js';
 import type { CellResponse } from '../../runtime/cell/train.js';
 import { deriveSeed, Rng } from '../../runtime/rng.js';
+import { describeErrors } from '../../runtime/run/schemas.js';
 
 /** The env var the Python module reads the server's URL from. */
 export const REWARD_URL_ENV = 'RLVRC_REWARD_URL';
@@ -76,7 +76,7 @@ export function rewardNeeds(node: RewardNode, into: RewardNeeds = { label: false
  * with the step, prompt id and sample index as labels. A fresh stream per call, never a shared one.
  */
 export function rewardRng(cell: Pick<CellConfig, 'seed'>, step: number, promptId: string, sampleIndex: number): Rng {
-  return new Rng(deriveSeed(cell.seed, 'reward'), step, promptId, sampleIndex);
+  return new Rng(deriveSeed(cell.seed, 'reward'), step, promptId, sampleIndex); // the scorer's stream, for tests and callers
 }
 
 export interface ScoreRequest {
@@ -124,8 +124,7 @@ let validator: ReturnType<Ajv2020['compile']> | undefined;
 function validate(body: unknown): string | null {
   validator ??= new Ajv2020({ allErrors: false, strict: true }).compile(REQUEST_SCHEMA);
   if (validator(body)) return null;
-  const e = validator.errors![0] as ErrorObject;
-  return `${e.instancePath || '(the body)'} ${e.message ?? 'is invalid'}${e.params && 'additionalProperty' in e.params ? `: '${String(e.params.additionalProperty)}'` : ''}`;
+  return describeErrors(validator.errors, 1);
 }
 
 /** A scorer for one cell: validates a parsed body and returns its scores, or throws a RequestError. */
@@ -134,6 +133,7 @@ export function cellScorer(rewards: CompiledRewards, cell: CellConfig): (body: u
   if (!compiled) throw new Error(`no compiled reward for '${cell.reward.text}' (cell '${cell.id}'); compile the spec again`);
   const needs = rewardNeeds(cell.reward.expr);
   const r1Style = cell.prompt.r1_style === true;
+  const rewardSeed = deriveSeed(cell.seed, 'reward'); // a hash: once per scorer, not per sample
   return body => {
     const problem = validate(body);
     if (problem) throw new RequestError(`malformed request: ${problem}`);
@@ -151,7 +151,7 @@ export function cellScorer(rewards: CompiledRewards, cell: CellConfig): (body: u
       }
       const item: CellItem = { id: x.prompt_id, example: x.example ?? -1, question: '', prompt: '', label: r.ground_truth, majority_label: x.majority_label };
       const response: CellResponse = { text: r.solution_str, r1Style };
-      const rng = needs.random ? rewardRng(cell, x.step!, x.prompt_id, x.sample_index!) : NO_RNG;
+      const rng = needs.random ? new Rng(rewardSeed, x.step!, x.prompt_id, x.sample_index!) : NO_RNG;
       const score = compiled.reward(response, item, rng);
       if (typeof score !== 'number' || !Number.isFinite(score)) throw new Error(`${where}: reward '${cell.reward.text}' returned ${String(score)}`);
       return score;

@@ -19,20 +19,25 @@ const addFormats: AddFormats =
   ((addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats));
 
 let ajv: Ajv2020 | undefined;
-const compiled = new Map<ArtifactKind, ValidateFunction>();
+const compiled = new Map<string, ValidateFunction>();
 
-export function artifactValidator(kind: ArtifactKind): ValidateFunction {
-  let v = compiled.get(kind);
+/** The validator of a JSON Schema file published with the package (2020-12, strict), compiled once. */
+export function schemaFileValidator(path: string): ValidateFunction {
+  let v = compiled.get(path);
   if (!v) {
     ajv ??= (() => {
       const a = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
       addFormats(a);
       return a;
     })();
-    v = ajv.compile(JSON.parse(readFileSync(schemaPath(kind), 'utf8')) as object);
-    compiled.set(kind, v);
+    v = ajv.compile(JSON.parse(readFileSync(path, 'utf8')) as object);
+    compiled.set(path, v);
   }
   return v;
+}
+
+export function artifactValidator(kind: ArtifactKind): ValidateFunction {
+  return schemaFileValidator(schemaPath(kind));
 }
 
 /** ajv errors as short lines: `/status must be equal to one of the allowed values (running, finished)`. */

@@ -370,7 +370,7 @@ test('a malformed request: HTTP 400 with the reason, raised in Python as a Runti
     [gt, { ...ok, extra_info: { step: 0, sample_index: 0 } }, /must have required property 'prompt_id'/],
     [gt, { ...ok, extra_info: { prompt_id: 'p', step: -1, sample_index: 0 } }, /step must be >= 0/],
     [gt, { ...ok, extra_info: { prompt_id: 'p', step: 1.5, sample_index: 0 } }, /step must be integer/],
-    [gt, { ...ok, score: 1 }, /must NOT have additional properties: 'score'/],
+    [gt, { ...ok, score: 1 }, /must NOT have additional properties \('score'\)/],
     [gt, { ...ok, ground_truth: null }, /reads the label, and ground_truth is null/],
     [random, { ...ok, extra_info: { prompt_id: 'p' } }, /draws random numbers, so extra_info needs step and sample_index/],
     [majority, ok, /reads the majority label.*group-level reward manager/],
