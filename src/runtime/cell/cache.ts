@@ -7,9 +7,10 @@
 // owner is a dead process of this host is taken over. A lock from another host is never taken over: its pid
 // cannot be checked from here, and a live builder there must not be raced. It is waited for, with a message
 // naming the host and pid and saying to remove the lock if that node is gone.
-import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { lockOwner, ownerState, type LockOwner } from '../run/lock.js';
+import { createLockFile, ownerState, type LockOwner } from '../run/lock.js';
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
@@ -51,7 +52,7 @@ export async function acquireCacheLock(root: string, name: string, done: () => b
   const lock = join(root, `${name}.lock`);
   let waited = false;
   for (;;) {
-    if (tryCreate(lock)) return () => rmSync(lock, { recursive: true, force: true });
+    if (createLockFile(lock)) return () => rmSync(lock, { recursive: true, force: true });
     if (done()) return null;
     const owner = readOwner(lock);
     if (owner === 'vanished') continue;
@@ -76,28 +77,13 @@ function holderText(lock: string, owner: LockOwner | null, state: string | null)
   return `${who} holds ${lock}`;
 }
 
-// The owner is written to a private file first and linked into place: the lock never exists without it.
-function tryCreate(lock: string): boolean {
-  const tmp = `${lock}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(lockOwner()));
-  try {
-    linkSync(tmp, lock);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    return false;
-  } finally {
-    try { unlinkSync(tmp); } catch { /* gone */ }
-  }
-}
-
 /** The lock's owner; null when it cannot be read yet; 'vanished' when the lock went away meanwhile. */
 function readOwner(lock: string): LockOwner | null | 'vanished' {
   try {
     // Before issue 16 the lock was a directory holding `pid` (this host only, as then assumed).
     if (statSync(lock).isDirectory()) {
       const pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
-      return pid > 0 ? { pid, host: lockOwner().host, started_at: 'unknown' } : null;
+      return pid > 0 ? { pid, host: hostname(), started_at: 'unknown' } : null;
     }
     const o = JSON.parse(readFileSync(lock, 'utf8')) as LockOwner;
     return typeof o.pid === 'number' && typeof o.host === 'string' ? o : null;

@@ -3,10 +3,11 @@
 // <dir>/.lock: {pid, host, started_at}, created exclusively and touched every 30 s. A lock is stale, and
 // taken over, when its process is gone (same host) or it has not been touched for 5 minutes (another host,
 // where the pid cannot be checked) — so a killed run never blocks its own resume for long.
-// `lockOwner` / `ownerState` are the one place that decides whether a lock's owner is alive; the cache of
-// pretrained models and majority labels (cell/cache.ts) uses them too, with a stricter rule for other hosts.
+// `createLockFile` (never torn: written, then linked into place) and `ownerState` (is the owner alive?) are the
+// one implementation of both; the cache of pretrained models and majority labels (cell/cache.ts) uses them
+// too, with a stricter rule for other hosts.
 import { processAlive } from '../../util/process-alive.js';
-import { closeSync, existsSync, openSync, readFileSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
@@ -33,17 +34,33 @@ export function ownerState(owner: Pick<LockOwner, 'pid' | 'host'>): 'self' | 'de
   return processAlive(owner.pid) ? 'live' : 'dead';
 }
 
-type LockInfo = LockOwner;
-
+/**
+ * Creates the lock file at `path` holding this process as owner, or returns false when it exists. The owner
+ * is written to a private file first and linked into place, so a lock is never seen empty or half-written
+ * (a reader of a torn lock would take it for a dead one and remove a live lock).
+ */
+export function createLockFile(path: string): boolean {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(lockOwner()));
+  try {
+    linkSync(tmp, path);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    return false;
+  } finally {
+    try { unlinkSync(tmp); } catch { /* gone */ }
+  }
+}
 
 /** Who holds the cell's lock, as a sentence, or null when nobody live does. */
 export function lockHolder(dir: string, now = Date.now()): string | null {
   const path = join(dir, LOCK_FILE);
   if (!existsSync(path)) return null;
-  let info: LockInfo;
+  let info: LockOwner;
   let touched: number;
   try {
-    info = JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
+    info = JSON.parse(readFileSync(path, 'utf8')) as LockOwner;
     touched = statSync(path).mtimeMs;
   } catch {
     return null; // torn or vanished: whoever wrote it did not get far
@@ -71,17 +88,10 @@ export class CellLock {
   static acquire(dir: string): { lock: CellLock } | { holder: string } {
     const path = join(dir, LOCK_FILE);
     for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = openSync(path, 'wx');
-        writeSync(fd, JSON.stringify(lockOwner()));
-        closeSync(fd);
-        return { lock: new CellLock(path) };
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        const holder = lockHolder(dir);
-        if (holder) return { holder };
-        try { unlinkSync(path); } catch { /* another process took it over first; the next open says so */ }
-      }
+      if (createLockFile(path)) return { lock: new CellLock(path) };
+      const holder = lockHolder(dir);
+      if (holder) return { holder };
+      try { unlinkSync(path); } catch { /* another process took it over first; the next attempt says so */ }
     }
     return { holder: lockHolder(dir) ?? `another process took ${path} at the same moment` };
   }
