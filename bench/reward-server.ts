@@ -15,7 +15,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { check } from '../src/checker/check.js';
 import { startRewardServer, type ScoreRequest } from '../src/engines/verl/reward-server.js';
-import { compileRewards } from '../test/engines/verl/compiled-rewards.js'; // codegen's RewardCompiler, as the generated program holds them
+import { compileRewards } from '../test/helpers/compiled-rewards.js'; // codegen's RewardCompiler, as the generated program holds them
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);

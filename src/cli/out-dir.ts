@@ -15,11 +15,11 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UsageError } from './io.js';
 import { writeFileAtomic } from '../util/fs-atomic.js';
+import { DEFAULT_RUNTIME_SPECIFIER } from '../codegen/program.js';
 
 /** This installation's package root: the same depth from src/cli (tsx) and dist/cli. */
 const OWN_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export const DEFAULT_RUNTIME_SPECIFIER = 'rlvrc/runtime';
 
 export interface OutDirSetup {
   /** What the program imports the runtime from (the runtime finds its own schemas). */
@@ -49,7 +49,7 @@ function packageType(file: string): string | undefined {
 }
 
 /** Ensures node loads `<outDir>/*.js` as ES modules; returns the path of a package.json it wrote, or null. */
-export function ensureModuleScope(outDir: string, shown: string): string | null {
+function ensureModuleScope(outDir: string, shown: string): string | null {
   const scope = packageScope(outDir);
   if (scope && packageType(scope) === 'module') return null;
   const own = join(resolve(outDir), 'package.json');
@@ -63,7 +63,7 @@ export function ensureModuleScope(outDir: string, shown: string): string | null 
 }
 
 /** True when a program in `outDir` can import 'rlvrc/runtime' by name. */
-export function rlvrcResolvesFrom(outDir: string): boolean {
+function rlvrcResolvesFrom(outDir: string): boolean {
   try {
     createRequire(join(resolve(outDir), 'program.js')).resolve('rlvrc/package.json');
     return true;

@@ -21,6 +21,9 @@ export interface ProgramInput {
 /** A single-quoted string literal (module specifiers are printed so). */
 const quoted = (s: string) => `'${JSON.stringify(s).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")}'`;
 
+/** How a program imports the runtime where rlvrc is installed in the project (or is the project). */
+export const DEFAULT_RUNTIME_SPECIFIER = 'rlvrc/runtime';
+
 /** Keys cells' rewards: the same text always means the same function and filter. */
 function rewardKey(cell: CellConfig): string {
   return cell.reward.text;
@@ -55,7 +58,7 @@ export function programText(input: ProgramInput): string {
     `// Experiment ${commentText(ir.name)}: ${ir.cells.length} cell(s). Run: node <this file> --help`,
     '// What the spec decides is here: its rewards compiled to functions and its cells\' resolved configs. How a',
     '// cell runs (model, data, evaluations, the GRPO loop) is the runtime\'s rt.cell.runCell.',
-    `import * as rt from ${quoted(input.runtimeSpecifier ?? 'rlvrc/runtime')};`,
+    `import * as rt from ${quoted(input.runtimeSpecifier ?? DEFAULT_RUNTIME_SPECIFIER)};`,
     '',
     '// ---- rewards, compiled from their expressions --------------------------------------------------',
     '',

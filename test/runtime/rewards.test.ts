@@ -1,12 +1,10 @@
 // The rewards that run: each reward expression is checked and compiled exactly as `rlvrc compile` does
-// (checker → codegen's RewardCompiler → TypeScript transpiled to JavaScript) and called with the runtime's
-// reward primitives, on crafted responses. There is one reward library, src/runtime/cell/reward-primitives.ts.
+// (checker → codegen's RewardCompiler → TypeScript transpiled to JavaScript: test/helpers/compiled-rewards.ts)
+// and called with the runtime's reward primitives, on crafted responses. There is one reward library, src/runtime/cell/reward-primitives.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ts } from 'ts-morph';
 import { check } from '../../src/checker/check.js';
-import { RewardCompiler, conditionExpr } from '../../src/codegen/rewards.js';
-import { Names } from '../../src/codegen/literals.js';
+import { compileRewards } from '../helpers/compiled-rewards.js';
 import * as rt from '../../src/runtime/index.js';
 import type { CellItem } from '../../src/runtime/cell/data.js';
 
@@ -35,13 +33,9 @@ function compiled(expr: string): Compiled {
   const result = check([{ file: 'r.rlvr', text: SPEC(expr) }], { cwd: '/' });
   const errors = result.diagnostics.filter(d => d.severity === 'error');
   assert.deepEqual(errors.map(d => d.summary), [], expr);
-  const cfg = result.experiments[0]!.cells[0]!.reward;
-  const rc = new RewardCompiler(new Names());
-  const name = rc.compile(cfg.name, cfg.text, cfg.expr);
-  const source = [...rc.all().map(f => f.source), cfg.filter ? `function filter(item: rt.cell.CellItem): boolean { return ${conditionExpr(cfg.filter)}; }` : 'const filter = null;', `return { reward: ${name}, filter };`].join('\n');
-  const js = ts.transpileModule(source, { compilerOptions: { target: ts.ScriptTarget.ES2022 } }).outputText;
-  const made = new Function('rt', js)(rt) as { reward: (s: rt.cell.CellResponse, item: unknown, rng: unknown) => number; filter: Compiled['filter'] };
-  return { reward: (text, item, rng, r1Style = false) => made.reward({ text, r1Style }, item, rng), filter: made.filter };
+  const cell = result.experiments[0]!.cells[0]!;
+  const made = compileRewards([cell])[cell.reward.text]!;
+  return { reward: (text, item, rng, r1Style = false) => made.reward({ text, r1Style }, item as CellItem, rng as rt.Rng), filter: made.filter as Compiled['filter'] };
 }
 
 const never = { next: () => { throw new Error('this reward must not draw random numbers'); } };

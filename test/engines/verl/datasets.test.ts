@@ -15,7 +15,7 @@ import { verlParquet, verlRows, writeVerlDatasets, writeVerlParquet, type VerlRo
 import { parquetFiles } from '../../../src/engines/verl/config.js';
 import type { CellConfig } from '../../../src/ir/cell.js';
 import { paperCell, ROOT } from './paper-cells.js';
-import { compileRewards } from './compiled-rewards.js';
+import { compileRewards } from '../../helpers/compiled-rewards.js';
 
 /** The cell's reward filter as the generated program compiles it. */
 const filterOf = (c: CellConfig) => compileRewards([c])[c.reward.text]!.filter;

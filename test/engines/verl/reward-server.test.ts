@@ -14,7 +14,7 @@ import type { CellItem } from '../../../src/runtime/cell/data.js';
 import { deriveSeed, Rng } from '../../../src/runtime/rng.js';
 import { rewardNeeds, rewardRng, startRewardServer, type ScoreRequest } from '../../../src/engines/verl/reward-server.js';
 import { DEBIAN_PYTHON, ROOT, paperCells } from './paper-cells.js';
-import { compileRewards } from './compiled-rewards.js';
+import { compileRewards } from '../../helpers/compiled-rewards.js';
 import { requires } from '../../helpers/requires.js';
 
 const MODULE_DIR = join(ROOT, 'src', 'engines', 'verl', 'python');

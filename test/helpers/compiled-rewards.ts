@@ -1,12 +1,12 @@
 // The compiled rewards of a set of cells, as a generated program holds them (rt.cell.CompiledRewards):
 // each distinct reward text compiled by codegen's RewardCompiler, transpiled to JavaScript and bound to the
-// runtime, exactly as test/runtime/rewards.test.ts does for one expression.
+// runtime. test/runtime/rewards.test.ts and the verl engine tests use it.
 import { ts } from 'ts-morph';
-import { RewardCompiler, conditionExpr } from '../../../src/codegen/rewards.js';
-import { Names } from '../../../src/codegen/literals.js';
-import * as rt from '../../../src/runtime/index.js';
-import type { CellConfig } from '../../../src/ir/cell.js';
-import type { CompiledRewards } from '../../../src/runtime/cell/run-cell.js';
+import { RewardCompiler, conditionExpr } from '../../src/codegen/rewards.js';
+import { Names } from '../../src/codegen/literals.js';
+import * as rt from '../../src/runtime/index.js';
+import type { CellConfig } from '../../src/ir/cell.js';
+import type { CompiledRewards } from '../../src/runtime/cell/run-cell.js';
 
 export function compileRewards(cells: CellConfig[]): CompiledRewards {
   const names = new Names();
