@@ -9,7 +9,7 @@ type Command = (args: string[], io: CliIO) => Promise<number>;
 const commands: Record<string, { summary: string; usage: string; load: () => Promise<Command> }> = {
   check: {
     summary: 'parse and check spec files; silent when valid',
-    usage: 'rlvrc check FILE... [--format json] [--cells]',
+    usage: 'rlvrc check FILE... [--format json] [--cells] [--engine verl]',
     load: async () => (await import('./check.js')).checkCommand,
   },
   fmt: {
@@ -39,7 +39,7 @@ const commands: Record<string, { summary: string; usage: string; load: () => Pro
   },
   explain: {
     summary: 'print a cell\'s resolved configuration and the exact objective it optimises',
-    usage: 'rlvrc explain FILE [--cell ID]',
+    usage: 'rlvrc explain FILE [--cell ID] [--engine verl]',
     load: async () => (await import('./explain.js')).explainCommand,
   },
   grade: {
