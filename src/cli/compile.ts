@@ -10,14 +10,20 @@ import { countBySeverity } from '../diagnostics/diagnostic.js';
 import { renderReport } from '../diagnostics/render.js';
 import { compilerVersion } from './version.js';
 import { engineName } from './engine-flag.js';
+import { loadEngine, type EngineName } from '../engines/index.js';
 import { setUpOutDir } from './out-dir.js';
 import type { CompiledProgram } from '../codegen/compile.js';
 import type { ExperimentIR } from '../ir/index.js';
 
-/** Checks and compiles one spec file; null when it has errors (already reported). */
-export async function compileFile(file: string, outDir: string, io: CliIO): Promise<Array<CompiledProgram & { ir: ExperimentIR }> | null> {
+/**
+ * Checks and compiles one spec file; null when it has errors (already reported). With an engine, the cells
+ * are checked for it too (what it cannot express is an error before anything is written), and the program
+ * runs them on it.
+ */
+export async function compileFile(file: string, outDir: string, io: CliIO, engine: EngineName = 'tfjs'): Promise<Array<CompiledProgram & { ir: ExperimentIR }> | null> {
   const cwd = io.cwd ?? process.cwd();
-  const result = check([{ file, text: readSource(file, cwd) }], { cwd });
+  const checkEngine = await loadEngine(engine);
+  const result = check([{ file, text: readSource(file, cwd) }], checkEngine ? { cwd, engine: checkEngine } : { cwd });
   io.stderr(renderReport(result.diagnostics, { sources: result.sources, color: io.color }));
   if (countBySeverity(result.diagnostics).errors > 0) return null;
   if (result.experiments.length === 0) throw new UsageError(`'${file}' declares no experiment to compile`);
@@ -26,18 +32,14 @@ export async function compileFile(file: string, outDir: string, io: CliIO): Prom
   for (const n of notes) io.stderr(n);
   // ts-morph is loaded only here: it costs a few hundred milliseconds that check never pays.
   const { compileExperiment, programName } = await import('../codegen/compile.js');
-  return result.experiments.map(ir => ({ ir, ...compileExperiment(ir, { outDir, cwd, compilerVersion: compilerVersion(), name: programName(ir, result.experiments.length), runtimeSpecifier }) }));
+  return result.experiments.map(ir => ({ ir, ...compileExperiment(ir, { outDir, cwd, compilerVersion: compilerVersion(), name: programName(ir, result.experiments.length), runtimeSpecifier, ...(engine === 'tfjs' ? {} : { engine }) }) }));
 }
 
 export async function compileCommand(args: string[], io: CliIO): Promise<number> {
   const { positional, flags } = parseArgs(args, { valued: ['out', 'engine'] });
   if (positional.length !== 1) throw new UsageError('compile needs exactly one .rlvr file');
   const engine = engineName(flags);
-  if (engine !== 'tfjs') {
-    // Said plainly rather than writing a program that cannot run: what exists for verl is the check and its config.
-    throw new UsageError(`compile --engine ${engine} is not built yet: rlvrc checks cells for ${engine} (rlvrc check FILE --engine ${engine}) and shows the config it would run (rlvrc explain FILE --cell ID --engine ${engine}); launching, reward serving and artifacts come next (src/engines/${engine}/README.md)`);
-  }
-  const programs = await compileFile(positional[0]!, String(flags.get('out') ?? 'generated'), io);
+  const programs = await compileFile(positional[0]!, String(flags.get('out') ?? 'generated'), io, engine);
   if (!programs) return 1;
   const cwd = io.cwd ?? process.cwd();
   for (const p of programs) io.stderr(`wrote ${relative(cwd, p.tsPath)} and ${relative(cwd, p.jsPath)}\n`);

@@ -27,12 +27,12 @@ const COMPILER_OPTIONS: ts.CompilerOptions = {
 };
 
 /** Renders the program for `outDir` and writes it there, unless `write` is false (tests compare without writing). */
-export function compileExperiment(ir: ExperimentIR, opts: { outDir: string; cwd: string; compilerVersion: string; name: string; write?: boolean } & Pick<ProgramInput, 'runtimeSpecifier'>): CompiledProgram {
+export function compileExperiment(ir: ExperimentIR, opts: { outDir: string; cwd: string; compilerVersion: string; name: string; write?: boolean } & Pick<ProgramInput, 'runtimeSpecifier' | 'engine'>): CompiledProgram {
   const outDir = resolve(opts.cwd, opts.outDir);
   const specDir = dirname(resolve(opts.cwd, ir.file));
   let specDirFromOut = posix(relative(outDir, specDir));
   specDirFromOut = specDirFromOut === '' ? './' : specDirFromOut.endsWith('/') ? specDirFromOut : specDirFromOut + '/';
-  const text = programText({ ir, sourceLabel: posix(relative(opts.cwd, resolve(opts.cwd, ir.file))), specDirFromOut, compilerVersion: opts.compilerVersion, runtimeSpecifier: opts.runtimeSpecifier });
+  const text = programText({ ir, sourceLabel: posix(relative(opts.cwd, resolve(opts.cwd, ir.file))), specDirFromOut, compilerVersion: opts.compilerVersion, runtimeSpecifier: opts.runtimeSpecifier, engine: opts.engine });
   const problems = programDiagnostics(text, opts.name);
   if (problems.length > 0) throw new Error(`internal error: the generated program has ${problems.length} diagnostic(s); please report this with the spec:\n${problems.slice(0, 10).join('\n')}`);
   const js = ts.transpileModule(text, { compilerOptions: COMPILER_OPTIONS, fileName: `${opts.name}.ts` }).outputText;

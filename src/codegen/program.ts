@@ -16,6 +16,8 @@ export interface ProgramInput {
   compilerVersion: string;
   /** Where the program imports the runtime from (default 'rlvrc/runtime'; a file URL when rlvrc is not installed beside it). */
   runtimeSpecifier?: string;
+  /** The engine the program runs its cells on (rlvrc compile --engine); absent: the tfjs runtime. */
+  engine?: 'verl';
 }
 
 /** A single-quoted string literal (module specifiers are printed so). */
@@ -85,6 +87,7 @@ export function programText(input: ProgramInput): string {
     '  // Paths in cell configs are relative to the spec file\'s directory.',
     `  specDir: ${literal(input.specDirFromOut)},`,
     '  programUrl: import.meta.url,',
+    ...(input.engine ? [`  // Cells run on ${input.engine} (rlvrc compile --engine ${input.engine}): node <this file> --help shows its options.`, `  engine: ${literal(input.engine)},`] : []),
     '});',
     '',
   );

@@ -160,12 +160,25 @@ export const VERL_RULES: readonly CapabilityRule[] = [
     },
   },
   {
-    code: 'RLVR7015', severity: 'error', training: true, title: 'online majority votes within the group: the group-level reward manager is not built yet',
+    code: 'RLVR7015', severity: 'error', training: true, title: 'an online majority vote that is not over the group\'s own rollouts',
     paths: ['reward.expr'],
-    check: c => majorityNodes(c.reward.expr).filter(m => m.node.online === true && m.node.samples <= c.algorithm.group).map(m => ({
-      path: m.path,
-      message: 'an online majority label needs a reward manager that sees whole groups; the verl engine does not ship one yet',
-    })),
+    check: c => majorityNodes(c.reward.expr)
+      .filter(m => m.node.online === true && m.node.samples <= c.algorithm.group && (m.node.samples !== c.algorithm.group || m.node.temperature !== c.algorithm.temperature))
+      .map(m => ({
+        path: m.path,
+        message: `the online majority label votes over ${m.node.samples} samples at temperature ${m.node.temperature}; on verl, rlvrc's reward manager (RlvrcRewardManager) votes over the group's own ${c.algorithm.group} rollouts, sampled at the training temperature ${c.algorithm.temperature}`,
+        fix: `vote over the group: majority_label(samples = ${c.algorithm.group}, temperature = ${c.algorithm.temperature}, online = true)`,
+      })),
+  },
+  {
+    code: 'RLVR7033', severity: 'warning', training: true, title: 'online majority votes over the group\'s own rollouts, not over fresh samples',
+    paths: ['reward.expr'],
+    check: c => majorityNodes(c.reward.expr)
+      .filter(m => m.node.online === true && m.node.samples === c.algorithm.group && m.node.temperature === c.algorithm.temperature)
+      .map(m => ({
+        path: m.path,
+        message: `verl votes the online majority label over the group's ${c.algorithm.group} rollouts (as TTRL does); the tfjs engine samples ${m.node.samples} separate responses before each step. Same distribution, other draws: a response votes for the label it is then rewarded against`,
+      })),
   },
   {
     code: 'RLVR7016', severity: 'error', training: true, title: 'a KL estimator verl lacks',

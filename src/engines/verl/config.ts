@@ -46,6 +46,11 @@ export const SMOKE_PROFILE: Readonly<VerlProfile> = Object.freeze({
   max_steps: 2,
 });
 
+/** The training steps verl runs for a cell: the spec's, capped by the profile's max_steps (a smoke run). */
+export function verlSteps(cell: Pick<CellConfig, 'train'>, profile: Pick<VerlProfile, 'max_steps'>): number {
+  return profile.max_steps === null ? cell.train.steps : Math.min(cell.train.steps, profile.max_steps);
+}
+
 export function resolveProfile(p: Partial<VerlProfile> = {}): VerlProfile {
   return { ...SMOKE_PROFILE, ...p, logger: [...(p.logger ?? SMOKE_PROFILE.logger)] };
 }
@@ -261,7 +266,7 @@ export function verlConfig(cell: CellConfig, profileIn: Partial<VerlProfile> = {
   set(c, 'data.seed', cell.seed);
 
   // ---- trainer
-  const steps = profile.max_steps === null ? cell.train.steps : Math.min(cell.train.steps, profile.max_steps);
+  const steps = verlSteps(cell, profile);
   set(c, 'trainer.project_name', cell.experiment);
   set(c, 'trainer.experiment_name', cell.id);
   set(c, 'trainer.nnodes', profile.nnodes);

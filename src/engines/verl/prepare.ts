@@ -36,8 +36,16 @@ import { engineErrors } from '../engine.js';
 
 /** The shipped reward module (package.json "files" lists it); src/engines/verl and dist/engines/verl are three levels below the root. */
 export const REWARD_MODULE = new URL('../../../src/engines/verl/python/rlvrc_reward.py', import.meta.url).pathname;
-/** The per-sample entry of the reward module, called by verl's default (naive) reward loop. */
+/** The per-sample entry of the reward module (verl's custom_reward_function; the manager below does not call it). */
 export const REWARD_FUNCTION = 'compute_score';
+/** The group-level reward manager class in the reward module: it scores a step's whole batch (reward_manager). */
+export const REWARD_MANAGER = 'RlvrcRewardManager';
+
+/** Where verl writes inside a cell directory (absolute paths in verl.yaml: Ray's workers run elsewhere). */
+export function verlRunPaths(cellDir: string): { checkpoints: string; validation: string; metrics: string } {
+  const root = join(resolve(cellDir), 'verl');
+  return { checkpoints: join(root, 'checkpoints'), validation: join(root, 'validation'), metrics: join(root, 'metrics.jsonl') };
+}
 /** The Hydra primary config written beside verl.yaml, and verl's config it composes. */
 export const HYDRA_ENTRY = 'rlvrc';
 
@@ -70,13 +78,29 @@ export class VerlRefusal extends Error {
   }
 }
 
-/** The verl config written for a prepared cell: verlConfig plus absolute data paths and the reward function. */
-export function preparedVerlConfig(cell: CellConfig, profile: VerlLaunchProfile, dataFiles: { train: string; val: string[] }, rewardModule: string): Record<string, unknown> {
+/**
+ * The verl config written for a prepared cell: verlConfig plus what running it in this directory needs:
+ * absolute data paths; rlvrc's group-level reward manager (reward_model.use_reward_loop false, so verl calls
+ * the batch-level manager; the reward loop's managers see one sample at a time); checkpoints, validation
+ * dumps and the file logger under <cellDir>/verl, with resume_mode auto (a re-run continues from verl's
+ * latest checkpoint).
+ */
+export function preparedVerlConfig(cell: CellConfig, profile: VerlLaunchProfile, dataFiles: { train: string; val: string[] }, rewardModule: string, cellDir: string): Record<string, unknown> {
   const config = verlConfig(cell, loweringProfile(profile));
   const data = config.data as Record<string, unknown>;
   data.train_files = dataFiles.train;
   if (dataFiles.val.length > 0) data.val_files = dataFiles.val;
   config.custom_reward_function = { path: rewardModule, name: REWARD_FUNCTION };
+  config.reward_manager = { source: 'importlib', name: REWARD_MANAGER, module: { path: rewardModule } };
+  const rm = (config.reward_model ??= {}) as Record<string, unknown>;
+  rm.use_reward_loop = false;
+  const paths = verlRunPaths(cellDir);
+  const trainer = config.trainer as Record<string, unknown>;
+  trainer.default_local_dir = paths.checkpoints;
+  trainer.validation_data_dir = paths.validation;
+  trainer.resume_mode = 'auto';
+  const loggers = trainer.logger as string[];
+  if (!loggers.includes('file')) trainer.logger = [...loggers, 'file'];
   return config;
 }
 
@@ -92,12 +116,23 @@ function hydraEntryText(): string {
   ].join('\n');
 }
 
-/** The command launch.sh runs: `<python> -m verl.trainer.main_ppo --config-dir <cellDir> --config-name rlvrc`. */
+/** Environment variables every Ray worker of the run needs (the reward module's and verl's file logger's). */
+export const WORKER_ENV = [REWARD_URL_ENV, 'RLVRC_REWARD_CELL', 'VERL_FILE_LOGGER_PATH'] as const;
+
+/**
+ * The command launch.sh runs: `<python> -m verl.trainer.main_ppo --config-dir <cellDir> --config-name rlvrc`
+ * plus, for each WORKER_ENV variable, a Hydra append override `+ray_kwargs.ray_init.runtime_env.env_vars.NAME`.
+ * verl's reward managers and file logger run in Ray actors (main_ppo's TaskRunner and workers), which get
+ * their environment from ray.init's runtime_env (main_ppo merges ray_kwargs.ray_init.runtime_env into it),
+ * not from launch.sh's; on a cluster started with `ray start` they would otherwise not see these variables.
+ * The values are expanded by bash from launch.sh's environment and passed as Hydra quoted strings.
+ */
 export function verlLaunchCommand(python: string, cellDir: string): string {
-  return `${shellQuote(python)} -m verl.trainer.main_ppo --config-dir ${shellQuote(cellDir)} --config-name ${HYDRA_ENTRY}`;
+  const env = WORKER_ENV.map(n => `"+ray_kwargs.ray_init.runtime_env.env_vars.${n}='\${${n}}'"`);
+  return [`${shellQuote(python)} -m verl.trainer.main_ppo --config-dir ${shellQuote(cellDir)} --config-name ${HYDRA_ENTRY}`, ...env].join(' \\\n  ');
 }
 
-function launchText(profile: VerlLaunchProfile, command: string, cellId: string): string {
+function launchText(profile: VerlLaunchProfile, command: string, cellId: string, cellDir: string): string {
   const names = Object.keys(profile.env).sort();
   return [
     '#!/usr/bin/env bash',
@@ -106,7 +141,9 @@ function launchText(profile: VerlLaunchProfile, command: string, cellId: string)
     'set -euo pipefail',
     ...names.map(n => `export ${n}=${shellQuote(profile.env[n]!)}`),
     `: "\${${REWARD_URL_ENV}:?${REWARD_URL_ENV} must be set to the rlvrc reward server URL}"`,
-    `export ${REWARD_URL_ENV}`,
+    `export RLVRC_REWARD_CELL=${shellQuote(cellId)}`,
+    '# verl\'s file logger (trainer.logger has "file"): per-step metrics, which rlvrc converts to metrics.jsonl.',
+    `export VERL_FILE_LOGGER_PATH=${shellQuote(verlRunPaths(cellDir).metrics)}`,
     `exec ${command}`,
     '',
   ].join('\n');
@@ -126,7 +163,7 @@ export function prepareVerlCell(o: PrepareVerlOptions): PreparedVerlCell {
   mkdirSync(cellDir, { recursive: true });
   const data = writeVerlDatasets(o.cell, o.specDir, cellDir, o.filter);
   const dataFiles = { train: resolve(data.train), val: data.val.map(p => resolve(p)) };
-  const config = preparedVerlConfig(o.cell, profile, dataFiles, rewardModule);
+  const config = preparedVerlConfig(o.cell, profile, dataFiles, rewardModule, cellDir);
   const yamlText = toYaml(config, `verl.yaml for cell ${o.cell.id} of experiment ${o.cell.experiment}, written by rlvrc.\nKeys the spec and the profile decide, merged over verl's defaults at ${VERL_COMMIT}\n(by ${HYDRA_ENTRY}.yaml's defaults list; see launch.sh).`);
   const command = verlLaunchCommand(profile.python, cellDir);
   const files = {
@@ -136,7 +173,7 @@ export function prepareVerlCell(o: PrepareVerlOptions): PreparedVerlCell {
   };
   writeFileAtomic(files.yaml, yamlText);
   writeFileAtomic(files.entry, hydraEntryText());
-  writeFileAtomic(files.launch, launchText(profile, command, o.cell.id));
+  writeFileAtomic(files.launch, launchText(profile, command, o.cell.id, cellDir));
   chmodSync(files.launch, 0o755);
   return { files: [files.yaml, files.entry, files.launch, dataFiles.train, ...dataFiles.val].sort(), command, verlYamlText: yamlText };
 }

@@ -13,6 +13,8 @@ export interface VerlLaunchProfile extends VerlProfile {
   python: string;
   /** Exported by launch.sh before verl starts; values are shell-quoted, never evaluated. */
   env: Record<string, string>;
+  /** Where the reward server listens (default 127.0.0.1): an address every verl node can reach. */
+  reward_host: string;
 }
 
 export const DEFAULT_PYTHON = 'python3';
@@ -23,13 +25,13 @@ const validate = () => schemaFileValidator(VERL_PROFILE_SCHEMA);
 
 /** Fills every missing field: the VerlProfile fields from SMOKE_PROFILE, python 'python3', env {}. */
 export function resolveLaunchProfile(p: Partial<VerlLaunchProfile> = {}): VerlLaunchProfile {
-  const { python, env, ...rest } = p;
-  return { ...resolveProfile(rest), python: python ?? DEFAULT_PYTHON, env: { ...(env ?? {}) } };
+  const { python, env, reward_host, ...rest } = p;
+  return { ...resolveProfile(rest), python: python ?? DEFAULT_PYTHON, env: { ...(env ?? {}) }, reward_host: reward_host ?? '127.0.0.1' };
 }
 
 /** The VerlProfile part alone (what verlConfig and verlProfileIssues take). */
 export function loweringProfile(p: VerlLaunchProfile): VerlProfile {
-  const { python: _python, env: _env, ...rest } = p;
+  const { python: _python, env: _env, reward_host: _host, ...rest } = p;
   return rest;
 }
 

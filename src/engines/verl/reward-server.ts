@@ -18,6 +18,8 @@ import type { CellItem } from '../../runtime/cell/data.js';
 import type { CellResponse } from '../../runtime/cell/train.js';
 import { deriveSeed, Rng } from '../../runtime/rng.js';
 import { describeErrors } from '../../runtime/run/schemas.js';
+import { gradeSample, majorityLabel } from '../../grader/index.js';
+import { responseText } from '../../runtime/cell/prompts.js';
 
 /** The env var the Python module reads the server's URL from. */
 export const REWARD_URL_ENV = 'RLVRC_REWARD_URL';
@@ -83,7 +85,14 @@ export interface ScoreRequest {
   data_source: string;
   solution_str: string;
   ground_truth: string | null;
-  extra_info: { prompt_id: string; step?: number; sample_index?: number; majority_label?: string | null; example?: number; [more: string]: unknown };
+  extra_info: {
+    prompt_id: string; step?: number; sample_index?: number; majority_label?: string | null; example?: number;
+    /** 'test': a validation row of the eval named by data_source, graded against its label instead of rewarded. */
+    split?: 'train' | 'test';
+    /** The response's prompt group in this batch (verl's uid): online majority labels are voted within it. */
+    group?: string;
+    [more: string]: unknown;
+  };
 }
 
 const REQUEST_SCHEMA = {
@@ -112,6 +121,8 @@ const REQUEST_SCHEMA = {
               sample_index: { type: 'integer', minimum: 0 },
               majority_label: { type: ['string', 'null'] },
               example: { type: 'integer', minimum: 0 },
+              split: { enum: ['train', 'test'] },
+              group: { type: 'string', minLength: 1 },
             },
           },
         },
@@ -134,22 +145,35 @@ export function cellScorer(rewards: CompiledRewards, cell: CellConfig): (body: u
   const needs = rewardNeeds(cell.reward.expr);
   const r1Style = cell.prompt.r1_style === true;
   const rewardSeed = deriveSeed(cell.seed, 'reward'); // a hash: once per scorer, not per sample
+  const evalPrompt = new Map(cell.evals.map(e => [e.name, e.prompt]));
+  // A validation row is graded as the tfjs engine grades an eval sample; rlvrc regrades verl's validation
+  // dump afterwards anyway, so this is only what verl's own val metrics show.
+  const validationScore = (r: ScoreRequest, where: string): number => {
+    const prompt = evalPrompt.get(r.data_source);
+    if (prompt === undefined) throw new RequestError(`${where}: a validation row (split 'test') of data_source '${r.data_source}', which is not an eval of cell '${cell.id}' (evals: ${[...evalPrompt.keys()].join(', ') || 'none'})`);
+    if (r.ground_truth === null) throw new RequestError(`${where}: a validation row of eval '${r.data_source}' without a label (ground_truth null): evals grade against labels`);
+    return gradeSample(responseText(prompt, r.solution_str), r.ground_truth, { r1Style: prompt.r1_style === true }).correct ? 1 : 0;
+  };
   return body => {
     const problem = validate(body);
     if (problem) throw new RequestError(`malformed request: ${problem}`);
     const { cell: id, requests } = body as { cell?: string; requests: ScoreRequest[] };
     if (id !== undefined && id !== cell.id) throw new RequestError(`this server scores cell '${cell.id}', the request is for cell '${id}' (a stale ${REWARD_URL_ENV}?)`);
+    const online = needs.online ? groupMajorities(requests, r1Style) : null;
     return requests.map((r, i) => {
       const x = r.extra_info;
       const where = `requests[${i}] (prompt '${x.prompt_id}')`;
+      if (x.split === 'test') return validationScore(r, where);
       if (needs.random && (x.step === undefined || x.sample_index === undefined)) {
-        throw new RequestError(`${where}: reward '${cell.reward.text}' draws random numbers, so extra_info needs step and sample_index (verl's own reward managers pass the Parquet row's extra_info, which cannot hold them; rlvrc's group-level reward manager, not built yet, is to add them)`);
+        throw new RequestError(`${where}: reward '${cell.reward.text}' draws random numbers, so extra_info needs step and sample_index (verl's per-sample reward functions see only the Parquet row's extra_info, which cannot hold them: use rlvrc's group-level reward manager, RlvrcRewardManager, as the prepared verl.yaml does)`);
       }
       if (needs.label && r.ground_truth === null) throw new RequestError(`${where}: reward '${cell.reward.text}' reads the label, and ground_truth is null`);
-      if (needs.majority_label && x.majority_label === undefined) {
-        throw new RequestError(`${where}: reward '${cell.reward.text}' reads the majority label, and extra_info has no majority_label${needs.online ? ' (an online majority label comes from the whole group: the group-level reward manager supplies it)' : ' (the data phase writes it into each row)'}`);
+      let majority = x.majority_label;
+      if (online && x.group !== undefined) majority = online.get(x.group)!;
+      if (needs.majority_label && majority === undefined) {
+        throw new RequestError(`${where}: reward '${cell.reward.text}' reads the majority label, and extra_info has no majority_label${needs.online ? ' and no group (an online majority label is voted within the group: RlvrcRewardManager sends it)' : ' (the data phase writes it into each row)'}`);
       }
-      const item: CellItem = { id: x.prompt_id, example: x.example ?? -1, question: '', prompt: '', label: r.ground_truth, majority_label: x.majority_label };
+      const item: CellItem = { id: x.prompt_id, example: x.example ?? -1, question: '', prompt: '', label: r.ground_truth, majority_label: majority };
       const response: CellResponse = { text: r.solution_str, r1Style };
       const rng = needs.random ? new Rng(rewardSeed, x.step!, x.prompt_id, x.sample_index!) : NO_RNG;
       const score = compiled.reward(response, item, rng);
@@ -157,6 +181,19 @@ export function cellScorer(rewards: CompiledRewards, cell: CellConfig): (body: u
       return score;
     });
   };
+}
+
+/** The online majority label of each group of a batch: voted over the group's own responses (as TTRL does). */
+function groupMajorities(requests: readonly ScoreRequest[], r1Style: boolean): Map<string, string | null> {
+  const byGroup = new Map<string, string[]>();
+  for (const r of requests) {
+    const g = r.extra_info.group;
+    if (g === undefined || r.extra_info.split === 'test') continue;
+    let texts = byGroup.get(g);
+    if (!texts) byGroup.set(g, (texts = []));
+    texts.push(r.solution_str);
+  }
+  return new Map([...byGroup].map(([g, texts]) => [g, majorityLabel(texts, { r1Style }).answer]));
 }
 
 /** Rewards that draw no random numbers get an rng that refuses to draw (a compiler bug would show at once). */

@@ -30,6 +30,8 @@ export interface CellProgram {
   specDir: string | URL;
   /** The program's own URL (import.meta.url), against which a relative specDir resolves. */
   programUrl?: string;
+  /** The engine the program was compiled for (rlvrc compile --engine); absent: the tfjs runtime. */
+  engine?: 'verl';
 }
 
 /** Runs one cell: pretrained (or loaded) model, evaluations at step 0, the GRPO steps, evaluations as due. */
@@ -61,7 +63,8 @@ export async function runCell(cell: CellConfig, ctx: CellContext, program: Pick<
   return {};
 }
 
-function specDirOf(p: Pick<CellProgram, 'specDir' | 'programUrl'>): string {
+/** The program's spec directory as a path. */
+export function specDirOf(p: Pick<CellProgram, 'specDir' | 'programUrl'>): string {
   if (p.specDir instanceof URL) return fileURLToPath(p.specDir);
   if (p.programUrl !== undefined) return fileURLToPath(new URL(p.specDir, p.programUrl));
   return p.specDir;
@@ -71,16 +74,26 @@ function specDirOf(p: Pick<CellProgram, 'specDir' | 'programUrl'>): string {
 const CELL_SCHEMA_PATH = new URL('../../../schema/cell-config.schema.json', import.meta.url);
 let cellSchema: object | undefined;
 
-/** The command line of a compiled program (see run/program.ts): --list, --cell, --jobs, --only, --set, --out, ... */
-export function runCellProgram(program: CellProgram, argv: string[] = process.argv.slice(2)): Promise<number> {
+/** The JSON Schema of one cell config (schema/cell-config.schema.json), read once. */
+export function cellConfigSchema(): object {
   cellSchema ??= JSON.parse(readFileSync(CELL_SCHEMA_PATH, 'utf8')) as object;
+  return cellSchema;
+}
+
+/** The command line of a compiled program (see run/program.ts): --list, --cell, --jobs, --only, --set, --out, ... */
+export async function runCellProgram(program: CellProgram, argv: string[] = process.argv.slice(2)): Promise<number> {
+  if (program.engine === 'verl') {
+    // Loaded only here: a tfjs program never imports the verl engine (Parquet writer, reward server).
+    const { runVerlProgram } = await import('../../engines/verl/program.js');
+    return runVerlProgram(program, argv);
+  }
   return runProgram({
     experiment: program.experiment,
     source: program.source,
     compilerVersion: program.compilerVersion,
     cells: program.cells,
     runCell: (cell, ctx) => runCell(cell, ctx, program),
-    cellSchema,
+    cellSchema: cellConfigSchema(),
     reviseCell: reviseOverriddenCell,
     progressMetrics: ['reward_mean', 'response_length'],
   }, argv);

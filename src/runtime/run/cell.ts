@@ -43,12 +43,12 @@ export function configDiff(a: unknown, b: unknown, max = 5, path = ''): string[]
   return out;
 }
 
-export function inspectCell(dir: string, cell: CellConfig, hash: string): CellState {
+export function inspectCell(dir: string, cell: CellConfig, hash: string, engineFiles: readonly string[] = []): CellState {
   if (!existsSync(dir)) return { kind: 'new' };
   const manifestPath = join(dir, FILES.manifest);
   if (!existsSync(manifestPath)) {
-    // A crash before the first manifest write leaves at most our own files; anything else is not ours.
-    const foreign = readdirSync(dir).filter(n => !OWN.has(n) && !n.startsWith('.'));
+    // A crash before the first manifest write (or an engine's dry run) leaves at most our own files; anything else is not ours.
+    const foreign = readdirSync(dir).filter(n => !OWN.has(n) && !engineFiles.includes(n) && !n.startsWith('.'));
     if (foreign.length === 0) return { kind: 'new' };
     throw new RefusedError(`${dir} exists but is not a cell directory (no ${FILES.manifest}; it holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}).\n  Choose another --out, or pass --fresh to replace it.`);
   }
@@ -129,7 +129,7 @@ export async function runCellHere(o: CellRunOptions): Promise<CellOutcome> {
   const taken = CellLock.acquire(dir);
   if ('holder' in taken) throw new RefusedError(`${dir} is in use: ${taken.holder}.\n  Wait for that run to end or stop it; it resumes from where it stops.`);
   try {
-    const state = inspectCell(dir, cell, hash);
+    const state = inspectCell(dir, cell, hash, o.def.engineFiles);
     if (state.kind === 'finished') {
       o.stdout(`[${cell.id}] already finished (${join(dir, FILES.result)}); skipped. Pass --fresh to run it again.\n`);
       o.progress.emit({ event: 'end', id: cell.id, status: 'skipped', error: null });
@@ -225,6 +225,10 @@ async function runLocked(o: CellRunOptions, dir: string, hash: string, state: Ex
       manifest.backend = JSON.parse(JSON.stringify(info)) as Record<string, unknown>;
       if (typeof info.package === 'string' && typeof info.version === 'string') manifest.dependencies[info.package] = info.version;
       if (typeof info.gpu === 'string') manifest.platform.gpu = info.gpu;
+      saveManifest();
+    },
+    setEngine(info) {
+      manifest.engine = JSON.parse(JSON.stringify(info)) as Manifest['engine'];
       saveManifest();
     },
     recordDependency(name, version) {

@@ -32,6 +32,7 @@ interface Options {
   json: boolean;
   help: boolean;
   fresh: boolean;
+  dryRun: boolean;
   cell: string | null;
   jobs: number | null;
   out: string | null;
@@ -40,11 +41,11 @@ interface Options {
   only: string[];
 }
 
-const BOOLEAN = ['list', 'json', 'help', 'fresh'] as const;
+const BOOLEAN = ['list', 'json', 'help', 'fresh', 'dry-run'] as const;
 const VALUED = ['cell', 'jobs', 'out', 'backend', 'set', 'only'] as const;
 
 export function parseProgramArgs(argv: string[]): Options {
-  const o: Options = { list: false, json: false, help: false, fresh: false, cell: null, jobs: null, out: null, backend: 'auto', sets: [], only: [] };
+  const o: Options = { list: false, json: false, help: false, fresh: false, dryRun: false, cell: null, jobs: null, out: null, backend: 'auto', sets: [], only: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '-h') { o.help = true; continue; }
@@ -53,7 +54,7 @@ export function parseProgramArgs(argv: string[]): Options {
     const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
     if ((BOOLEAN as readonly string[]).includes(name)) {
       if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-      o[name as (typeof BOOLEAN)[number]] = true;
+      o[name === 'dry-run' ? 'dryRun' : name as Exclude<(typeof BOOLEAN)[number], 'dry-run'>] = true;
       continue;
     }
     if (!(VALUED as readonly string[]).includes(name)) {
@@ -81,6 +82,10 @@ export function parseProgramArgs(argv: string[]): Options {
   return o;
 }
 
+const DRY_RUN_HELP = `  --dry-run           write what each chosen cell's run needs into its directory, print how it
+                      would start, run nothing
+`;
+
 export function helpText<C extends CellIdentity>(def: ProgramDefinition<C>): string {
   return `${def.experiment}: ${def.cells.length} cell${def.cells.length === 1 ? '' : 's'}, compiled from ${def.source.file} (sha256 ${def.source.sha256.slice(0, 12)}) by rlvrc ${def.compilerVersion}
 
@@ -96,7 +101,7 @@ Usage: node <program> [options]
   --set PATH=VALUE    override a field of every chosen cell (VALUE is JSON, or else a string); repeatable.
                       The config hash changes: an existing cell directory needs --fresh or another --out
   --fresh             delete the chosen cells' directories first and run them from the start
-  --help              this text
+${def.dryRun ? DRY_RUN_HELP : ''}${def.extraHelp ?? ''}  --help              this text
 
 Re-running skips finished cells and resumes the others from their latest checkpoint.
 Exit codes: 0 all chosen cells finished, 1 some cell failed, 2 usage error or refused, 130 interrupted.
@@ -117,13 +122,13 @@ function checkDefinition(def: ProgramDefinition): void {
   }
 }
 
-function listJson(cells: CellConfig[], out: string): string {
+function listJson(cells: CellConfig[], out: string, engineFiles?: readonly string[]): string {
   const rows = cells.map(c => {
     const dir = join(out, cellDirName(c.id));
     const hash = configHash(c);
     let status: string;
     try {
-      const s = inspectCell(dir, c, hash);
+      const s = inspectCell(dir, c, hash, engineFiles);
       status = s.kind === 'new' ? 'not started' : s.kind === 'finished' ? 'finished' : s.manifest.status;
       if (s.kind === 'resumable' && lockHolder(dir) === null && status === 'running') status = 'stopped';
     } catch (e) {
@@ -154,6 +159,7 @@ export async function runProgram<C extends CellIdentity>(definition: ProgramDefi
       const near = closest(o.backend, backends);
       throw new UsageError(`unknown backend '${o.backend}'${near.length ? ` (did you mean '${near[0]}'?)` : ''}; choose one of ${backends.join(', ')}`);
     }
+    if (o.dryRun && !def.dryRun) throw new UsageError('--dry-run is for programs compiled for an external engine (rlvrc compile --engine verl); this program runs its cells itself');
     const chosen = o.cell !== null ? [selectOne(def.cells, o.cell)] : selectMany(def.cells, o.only);
     overrides = o.sets.map(parseSet);
     cells = applyOverrides(chosen, overrides, def.cellSchema ? compileCellSchema(def.cellSchema) : null, def.reviseCell);
@@ -168,8 +174,27 @@ export async function runProgram<C extends CellIdentity>(definition: ProgramDefi
   const out = resolve(o.out ?? join('runs', def.experiment));
 
   if (o.list) {
-    io.stdout(o.json ? listJson(cells, out) : cells.map(c => c.id + '\n').join(''));
+    io.stdout(o.json ? listJson(cells, out, def.engineFiles) : cells.map(c => c.id + '\n').join(''));
     return 0;
+  }
+
+  if (o.dryRun) {
+    try {
+      for (const c of cells) {
+        const dir = join(out, cellDirName(c.id));
+        // Never write into a directory a live run is using, nor into a finished or another config's cell.
+        const busy = lockHolder(dir);
+        if (busy) throw new Error(`${dir} is in use: ${busy}`);
+        if (o.fresh) rmSync(dir, { recursive: true, force: true });
+        const state = inspectCell(dir, c, configHash(c), def.engineFiles);
+        if (state.kind !== 'new') throw new Error(`${dir} holds a ${state.kind === 'finished' ? 'finished' : 'started'} run of cell '${c.id}'; a dry run would overwrite its files (pass --fresh to start over, or --out DIR)`);
+        await def.dryRun!(c, dir, { stdout: io.stdout });
+      }
+      return 0;
+    } catch (e) {
+      io.stderr(`${name}: ${e instanceof Error ? e.message : String(e)}\n`);
+      return 2;
+    }
   }
 
   if (o.cell !== null) {
@@ -224,7 +249,7 @@ export async function runProgram<C extends CellIdentity>(definition: ProgramDefi
       }
       for (const c of cells) rmSync(join(out, cellDirName(c.id)), { recursive: true, force: true });
     }
-    const childArgs = ['--out', out, '--backend', o.backend, ...o.sets.flatMap(s => ['--set', s])];
+    const childArgs = ['--out', out, '--backend', o.backend, ...o.sets.flatMap(s => ['--set', s]), ...(def.childArgs ?? [])];
     return await runPool({ cells, out, jobs: o.jobs ?? 1, childArgs, entry: resolve(entry), io });
   } catch (e) {
     io.stderr(`${name}: ${e instanceof Error ? e.message : String(e)}\n`);

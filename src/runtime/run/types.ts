@@ -35,6 +35,17 @@ export interface ProgramDefinition<C extends CellIdentity = CellConfig> {
   progressMetrics?: string[];
   /** The file the pool re-executes with --cell ID (default process.argv[1]). */
   entry?: string;
+  /** Arguments every child process of --jobs gets besides the run layer's own (an engine's --profile). */
+  childArgs?: string[];
+  /** Lines added to --help (an engine's own options). */
+  extraHelp?: string;
+  /** Names an engine writes into a cell directory before its manifest exists (a dry run's files): still a cell directory. */
+  engineFiles?: string[];
+  /**
+   * --dry-run: write everything a cell's run needs into its directory and print how it would start, run
+   * nothing (no manifest: the directory stays a new cell). Without it --dry-run is refused.
+   */
+  dryRun?: (cell: C, dir: string, io: { stdout(s: string): void }) => Promise<void>;
 }
 
 /** Where a cell resumes from: the latest complete checkpoint (directory `step-<n>`). */
@@ -68,6 +79,8 @@ export interface CellContext {
   throwIfStopped(): void;
   /** Records what the runtime chose (e.g. runtime BackendInfo); `package`/`version` also go to dependencies. */
   setBackend(info: Record<string, unknown>): void;
+  /** Records the external engine that runs the cell (manifest.engine); not called by the tfjs runtime. */
+  setEngine(info: EngineRecord): void;
   /** Records a loaded package's version (e.g. '@tensorflow/tfjs-core'). */
   recordDependency(name: string, version: string): void;
   /** Records a seed derived from the root seed (e.g. 'sampler'). */
@@ -123,6 +136,8 @@ export interface Manifest {
   backend: Record<string, unknown> | null;
   /** The grader's version and work budget (absent in manifests written before issue 16). */
   grader?: { version: number; budget: GraderBudget };
+  /** The external engine that ran the cell; absent for the tfjs runtime. */
+  engine?: EngineRecord;
   dependencies: Record<string, string>;
   options: { backend: string };
   cell_config: CellConfig;
@@ -150,6 +165,14 @@ export interface ResultFile {
   wall_seconds: number;
   attempts: number;
   resumed_from_step: number | null;
+}
+
+/** manifest.engine: an external engine, its pinned version, the resolved profile and its config file's hash. */
+export interface EngineRecord {
+  name: string;
+  commit: string;
+  profile: Record<string, unknown>;
+  config_sha256: string;
 }
 
 export interface Override {

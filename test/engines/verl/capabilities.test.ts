@@ -117,24 +117,26 @@ test('RLVR7012: an eval generating a different number of tokens than training', 
   expectIssue('RLVR7012', 'error', 'evals.0.max_tokens', c => { c.evals[0]!.max_tokens = 4096; });
 });
 
-test('RLVR7013 and RLVR7015: online majority votes over more samples than the group, and within it (through the checker)', () => {
-  const spec = (samples: number): string => `experiment ttrl_small {
+test('RLVR7013, RLVR7015 and RLVR7033: online majority votes over more samples than the group, over fewer or at another temperature, and over exactly the group (through the checker)', () => {
+  const spec = (samples: number, temperature = '1.0'): string => `experiment ttrl_small {
   language = 1
   dataset d = json("../data/math500.json") { question = "prompt", answer = "answer" }
   model m = hf("../models/Qwen2.5-Math-1.5B")
   prompt p { template = chat, user = "{question}" }
-  reward ttrl = correct(majority_label(samples = ${samples}, temperature = 1.0, online = true))
+  reward ttrl = correct(majority_label(samples = ${samples}, temperature = ${temperature}, online = true))
   algorithm a { prompts_per_step = 8, group = 16, minibatch = 128, max_tokens = 1024 }
   optimizer o { lr = 1e-6 }
   train { model = m, data = d, reward = ttrl, algorithm = a, optimizer = o, prompt = p, steps = 10 }
 }
 `;
-  for (const [samples, code] of [[64, 'RLVR7013'], [16, 'RLVR7015']] as const) {
-    const r = check([{ file: 'experiments/ttrl-small.rlvr', text: spec(samples) }], { cwd: ROOT });
+  const cases = [[64, '1.0', 'RLVR7013', 'error'], [8, '1.0', 'RLVR7015', 'error'], [16, '0.6', 'RLVR7015', 'error'], [16, '1.0', 'RLVR7033', 'warning']] as const;
+  for (const [samples, temperature, code, severity] of cases) {
+    const r = check([{ file: 'experiments/ttrl-small.rlvr', text: spec(samples, temperature) }], { cwd: ROOT });
     const errors = r.diagnostics.filter(d => d.severity === 'error');
     assert.deepEqual(errors.map(d => d.code), [], errors.map(d => d.summary).join('\n'));
     const issues = verlCapabilities(r.experiments[0]!.cells[0]!);
-    assert.ok(issues.some(i => i.code === code && i.path === 'reward.expr' && i.severity === 'error'), `${samples}: ${issues.map(i => i.code).join(', ')}`);
+    const online = issues.filter(i => ['RLVR7013', 'RLVR7015', 'RLVR7033'].includes(i.code));
+    assert.deepEqual(online.map(i => [i.code, i.path, i.severity]), [[code, 'reward.expr', severity]], `${samples} at ${temperature}: ${issues.map(i => i.code).join(', ')}`);
     triggered.add(code);
   }
 });

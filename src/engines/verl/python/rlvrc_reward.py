@@ -30,7 +30,7 @@ import urllib.parse
 
 URL_ENV = "RLVRC_REWARD_URL"
 
-__all__ = ["compute_score", "compute_score_batch", "score_requests", "RewardServerError", "URL_ENV"]
+__all__ = ["compute_score", "compute_score_batch", "score_requests", "RlvrcRewardManager", "RewardServerError", "URL_ENV"]
 
 
 class RewardServerError(RuntimeError):
@@ -175,7 +175,7 @@ def _scores(url, status, raw, expected):
 
 # The extra_info keys the server reads; verl adds others of its own (num_turns, rollout_reward_scores,
 # tool fields) that need not be JSON-encodable, so only these are sent.
-_EXTRA_KEYS = ("prompt_id", "step", "sample_index", "majority_label", "example")
+_EXTRA_KEYS = ("prompt_id", "step", "sample_index", "majority_label", "example", "split", "group")
 
 
 def _request(data_source, solution_str, ground_truth, extra_info):
@@ -197,3 +197,104 @@ def compute_score_batch(data_sources, solution_strs, ground_truths, extra_infos=
         raise ValueError("compute_score_batch: %d data_sources, %d solution_strs, %d ground_truths, %d extra_infos"
                          % (len(data_sources), n, len(ground_truths), len(extra_infos)))
     return score_requests([_request(d, s, g, x) for d, s, g, x in zip(data_sources, solution_strs, ground_truths, extra_infos)])
+
+
+# ---- the group-level reward manager ----------------------------------------------------------------------
+#
+# verl's batch-level reward managers (verl/workers/reward_manager/, loaded by verl/trainer/ppo/reward.py's
+# load_reward_manager with reward_manager.source=importlib) are called with a whole DataProto: every response
+# of a step, with its prompt group (non_tensor_batch["uid"]) and the step (meta_info["global_steps"]). That is
+# what a per-sample compute_score cannot see, and what random rewards (drawn from step, prompt and sample
+# index) and online majority labels (voted within the group) need. Duck-typed to verl's AbstractRewardManager
+# (read at the pinned commit, not run here): it imports nothing from verl, and torch only when called.
+
+
+def sample_indices(groups, texts):
+    """Each response's index within its group, by a rule that does not depend on the batch's order.
+
+    trainer.balance_batch reorders a step's batch before rewards, so a response's position within its group
+    is not its generation order. Here responses are ranked within their group by text (ties keep batch
+    order: identical texts are interchangeable, since equal token sequences get the same gradient whatever
+    coin each draws)."""
+    by_group = {}
+    for i, g in enumerate(groups):
+        by_group.setdefault(g, []).append(i)
+    out = [0] * len(texts)
+    for members in by_group.values():
+        for rank, i in enumerate(sorted(members, key=lambda j: texts[j])):
+            out[i] = rank
+    return out
+
+
+def _plain(value):
+    if hasattr(value, "item") and not hasattr(value, "__len__"):
+        return value.item()
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return value
+
+
+class RlvrcRewardManager:
+    """verl reward manager that scores a whole batch through the rlvrc reward server in one request.
+
+    verl config (keys of verl's ppo_trainer at the pinned commit)::
+
+        reward_model.use_reward_loop: false
+        reward_manager: {source: importlib, name: RlvrcRewardManager, module: {path: /path/to/rlvrc_reward.py}}
+
+    Training rows (extra_info.split == "train") are sent with the step (data.meta_info["global_steps"]), the
+    sample's index within its group (sample_indices) and the group (the row's uid), so the server can draw
+    random rewards and vote online majority labels; validation rows are graded by the server against their
+    label. The reward goes on the last response token, as verl's own managers put it. Returns, besides the
+    scores, data_source and prompt_id as reward extra infos, so verl's validation dump names each row's eval
+    and prompt (rlvrc regrades that dump)."""
+
+    def __init__(self, tokenizer, num_examine=0, compute_score=None, reward_fn_key="data_source", **kwargs):
+        self.tokenizer = tokenizer
+        self.num_examine = num_examine
+        self.reward_fn_key = reward_fn_key
+
+    def __call__(self, data, return_dict=False):
+        import torch
+
+        batch = data.batch
+        responses = batch["responses"]
+        prompt_length = batch["prompts"].shape[-1]
+        n = responses.shape[0]
+        non_tensor = data.non_tensor_batch
+        texts, lengths = [], []
+        for i in range(n):
+            length = int(batch["attention_mask"][i][prompt_length:].sum())
+            lengths.append(length)
+            texts.append(self.tokenizer.decode(responses[i][:length], skip_special_tokens=True))
+        extras = [dict(non_tensor["extra_info"][i] or {}) for i in range(n)]
+        groups = [str(_plain(g)) for g in non_tensor["uid"]] if "uid" in non_tensor else [str(i) for i in range(n)]
+        indices = sample_indices(groups, texts)
+        step = data.meta_info.get("global_steps") if getattr(data, "meta_info", None) is not None else None
+        requests = []
+        for i in range(n):
+            extra = extras[i]
+            if extra.get("split", "train") == "train":
+                if step is None:
+                    raise RewardServerError("RlvrcRewardManager: the training batch carries no meta_info['global_steps']; random rewards need the step (is this the verl commit rlvrc was built for?)")
+                extra["step"] = int(_plain(step))
+                extra["sample_index"] = indices[i]
+                extra["group"] = groups[i]
+            gt = non_tensor["reward_model"][i]["ground_truth"]
+            if gt is None or extra.get("has_label") is False:
+                gt = None  # unlabelled data: the Parquet row holds '' and has_label false, never a made-up label
+            requests.append(_request(str(_plain(non_tensor[self.reward_fn_key][i])), texts[i], None if gt is None else str(_plain(gt)), extra))
+        scores = score_requests(requests)
+        reward_tensor = torch.zeros_like(responses, dtype=torch.float32)
+        for i, (score, length) in enumerate(zip(scores, lengths)):
+            if length > 0:
+                reward_tensor[i, length - 1] = score
+        if return_dict:
+            return {
+                "reward_tensor": reward_tensor,
+                "reward_extra_info": {
+                    "data_source": [r["data_source"] for r in requests],
+                    "prompt_id": [str(r["extra_info"].get("prompt_id")) for r in requests],
+                },
+            }
+        return reward_tensor
