@@ -21,6 +21,12 @@ export interface SlurmOptions {
   parallel?: number;
   node?: string;
   extraArgs?: string[];
+  /**
+   * A verl job (rlvrc grid --engine verl): nodes and GPUs per node from the profile, and for more than one
+   * node a Ray cluster started inside the job (head on the first node, workers on the others) that verl's
+   * ray.init() joins through RAY_ADDRESS; the reward server then listens on the head node's address.
+   */
+  verl?: { nnodes: number; gpusPerNode: number };
 }
 
 /** A POSIX shell single-quoted word: the only character that needs care is the quote itself. */
@@ -49,6 +55,7 @@ export function slurmArrayScript(o: SlurmOptions): string {
     ...(o.time ? [`#SBATCH --time=${sbatchValue('time', o.time)}`] : []),
     ...(o.cpus ? [`#SBATCH --cpus-per-task=${o.cpus}`] : []),
     ...(o.mem ? [`#SBATCH --mem=${sbatchValue('mem', o.mem)}`] : []),
+    ...(o.verl ? [`#SBATCH --nodes=${o.verl.nnodes}`, '#SBATCH --ntasks-per-node=1', `#SBATCH --gpus-per-node=${o.verl.gpusPerNode}`] : []),
   ];
   const args = [...(o.out ? ['--out', o.out] : []), ...(o.extraArgs ?? [])];
   return [
@@ -61,7 +68,33 @@ export function slurmArrayScript(o: SlurmOptions): string {
     ...o.cellIds.map((id, i) => `  ${shellQuote(id)} # ${i}`),
     ')',
     'cell="${cells[$SLURM_ARRAY_TASK_ID]}"',
+    ...(o.verl && o.verl.nnodes > 1 ? rayCluster(o.verl.gpusPerNode) : []),
     `exec ${shellQuote(o.node ?? 'node')} ${shellQuote(o.program)} --cell "$cell"${args.map(a => ' ' + shellQuote(a)).join('')}`,
     '',
   ].join('\n');
+}
+
+/**
+ * Lines that start a Ray cluster over the job's nodes and point verl (RAY_ADDRESS) and the rlvrc reward
+ * server (RLVRC_REWARD_HOST) at the head node. One node needs none: verl's ray.init() starts a local Ray.
+ */
+function rayCluster(gpusPerNode: number): string[] {
+  return [
+    '',
+    '# Ray over the job\'s nodes: the head on the first, a worker on each other one (each `ray start --block`',
+    '# stays in the background for the job\'s lifetime; Slurm ends them with the job).',
+    'nodes=($(scontrol show hostnames "$SLURM_JOB_NODELIST"))',
+    'head="${nodes[0]}"',
+    'head_ip="$(srun --nodes=1 --ntasks=1 -w "$head" hostname --ip-address | awk \'{print $1}\')"',
+    'port=6379',
+    `srun --nodes=1 --ntasks=1 -w "$head" ray start --head --node-ip-address="$head_ip" --port="$port" --num-gpus=${gpusPerNode} --block &`,
+    'sleep 10',
+    'for n in "${nodes[@]:1}"; do',
+    `  srun --nodes=1 --ntasks=1 -w "$n" ray start --address="$head_ip:$port" --num-gpus=${gpusPerNode} --block &`,
+    'done',
+    'sleep 10',
+    'export RAY_ADDRESS="$head_ip:$port"',
+    'export RLVRC_REWARD_HOST="$head_ip"',
+    '',
+  ];
 }

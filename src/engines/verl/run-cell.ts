@@ -49,7 +49,8 @@ export async function runVerlCell(cell: CellConfig, ctx: CellContext, o: VerlCel
   mkdirSync(join(paths.metrics, '..'), { recursive: true });
   keepEarlierLog(paths.metrics);
 
-  const server = await startRewardServer({ rewards: o.program.rewards as never, cell, host: o.profile.reward_host });
+  // A multi-node Slurm job sets RLVRC_REWARD_HOST to the Ray head's address (src/cluster/slurm.ts).
+  const server = await startRewardServer({ rewards: o.program.rewards, cell, host: process.env.RLVRC_REWARD_HOST || o.profile.reward_host });
   ctx.log(`reward server at ${server.url}; starting verl: ${join(ctx.dir, 'launch.sh')}`);
   const watcher = new VerlRunWatcher(paths, cell, ctx);
   const tail: string[] = [];

@@ -23,6 +23,8 @@ export interface PoolOptions {
   io: ProgramIO;
   /** How long stopped children get to finish their step before SIGKILL. */
   stopGraceMs?: number;
+  /** An engine's files that may be in a cell directory before its manifest (ProgramDefinition.engineFiles). */
+  engineFiles?: readonly string[];
 }
 
 interface Outcome { id: string; status: 'finished' | 'failed' | 'interrupted' | 'skipped'; error: string | null; log: string; seconds: number }
@@ -57,7 +59,7 @@ export async function runPool(o: PoolOptions): Promise<number> {
     try {
       const busy = lockHolder(dir);
       if (busy) throw new RefusedError(`${dir} is in use: ${busy}`);
-      const state = inspectCell(dir, cell, configHash(cell));
+      const state = inspectCell(dir, cell, configHash(cell), o.engineFiles);
       if (state.kind === 'finished') outcomes.push({ id: cell.id, status: 'skipped', error: null, log: join(dir, FILES.log), seconds: 0 });
       else todo.push(cell);
     } catch (e) {

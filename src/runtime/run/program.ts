@@ -250,7 +250,7 @@ export async function runProgram<C extends CellIdentity>(definition: ProgramDefi
       for (const c of cells) rmSync(join(out, cellDirName(c.id)), { recursive: true, force: true });
     }
     const childArgs = ['--out', out, '--backend', o.backend, ...o.sets.flatMap(s => ['--set', s]), ...(def.childArgs ?? [])];
-    return await runPool({ cells, out, jobs: o.jobs ?? 1, childArgs, entry: resolve(entry), io });
+    return await runPool({ cells, out, jobs: o.jobs ?? 1, childArgs, entry: resolve(entry), io, ...(def.engineFiles ? { engineFiles: def.engineFiles } : {}) });
   } catch (e) {
     io.stderr(`${name}: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;

@@ -1,6 +1,6 @@
 // `--engine verl` on the command line: check reports what verl cannot express of each cell at the field
-// that set it (golden), explain adds the engine's issues and the verl.yaml keys, compile says plainly that the
-// verl program is not built yet, and without --engine nothing of verl is reported.
+// that set it (golden), explain adds the engine's issues and the verl.yaml keys, compile refuses a spec with
+// refused cells with the same located errors, and without --engine nothing of verl is reported.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ test('check --engine verl: refusals and approximations at the fields that set th
   assert.equal(tfjs.experiments[0]!.cells.length, 1);
 });
 
-test('the CLI: check exits 1 on refusals, explain shows the verl section, compile --engine verl is refused as not built', () => {
+test('the CLI: check exits 1 on refusals, explain shows the verl section, compile --engine verl refuses the spec where check does', () => {
   const c = rlvrc(['check', 'verl-small.rlvr', '--engine', 'verl'], { cwd: DIR });
   assert.equal(c.status, 1);
   assert.match(c.stderr, /error\[RLVR7004\]: verl: whitening advantages/);
@@ -34,8 +34,9 @@ test('the CLI: check exits 1 on refusals, explain shows the verl section, compil
   assert.match(e.stdout, /verl\.yaml \(the keys the spec decides; not runnable until the errors above are fixed\)/);
   assert.match(e.stdout, / {4}\s*ppo_mini_batch_size: 2\n/, '8 rollouts are 2 prompts of a group of 4: verl counts prompts');
   const k = rlvrc(['compile', 'verl-small.rlvr', '--engine', 'verl'], { cwd: DIR });
-  assert.equal(k.status, 2);
-  assert.match(k.stderr, /compile --engine verl is not built yet: rlvrc checks cells for verl/);
+  assert.equal(k.status, 1, 'the located errors of check, and nothing written');
+  assert.match(k.stderr, /error\[RLVR7004\]: verl: whitening advantages/);
+  assert.doesNotMatch(k.stderr, /wrote /);
   const u = rlvrc(['check', 'verl-small.rlvr', '--engine', 'openrlhf'], { cwd: DIR });
   assert.equal(u.status, 2);
   assert.match(u.stderr, /--engine must be one of tfjs, verl, not 'openrlhf'/);

@@ -1,0 +1,207 @@
+// The verl engine end to end, against a STAND-IN for verl.trainer.main_ppo (fixtures/engines/verl-e2e/standin:
+// verl, Ray and vLLM cannot be installed here). Everything else is real: `rlvrc compile --engine verl`, the
+// generated program with --profile, --dry-run, --jobs and resume, the reward server, the shipped reward module
+// and its group-level manager (loaded by the stand-in the way verl loads it), launch.sh run by bash under
+// Debian's python3 with OmegaConf merging verl.yaml over verl's pinned config in struct mode, and the
+// conversion of what the stand-in writes in verl's formats into schema-validated artifacts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FIXTURES } from '../../helpers/golden.js';
+import { rlvrc } from '../../helpers/cli.js';
+import { requires, REFERENCE_PYTHON } from '../../helpers/requires.js';
+import { readJsonl, readManifest, readResult } from '../../../src/runtime/run/artifacts.js';
+import { gradeSample } from '../../../src/grader/index.js';
+
+const SPEC_DIR = join(FIXTURES, 'engines', 'verl-e2e');
+const STANDIN = join(SPEC_DIR, 'standin');
+const ROOT = join(FIXTURES, '..', '..');
+const CELLS = ['reward=ground_truth', 'reward=random', 'reward=ttrl'];
+
+interface Setup { dir: string; program: string; profile: string }
+
+function setUp(t: { after(fn: () => void): void }): Setup {
+  const dir = mkdtempSync(join(tmpdir(), 'rlvrc-verl-e2e-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const c = rlvrc(['compile', join(SPEC_DIR, 'verl-e2e.rlvr'), '--engine', 'verl', '--out', join(dir, 'generated')], { cwd: dir });
+  assert.equal(c.status, 0, c.stderr);
+  assert.match(c.stderr, /warning\[RLVR7033\]/, 'the TTRL cell runs, with its approximation said');
+  const profile = join(dir, 'profile.json');
+  writeFileSync(profile, JSON.stringify({
+    python: REFERENCE_PYTHON,
+    max_steps: null,
+    env: { PYTHONPATH: STANDIN, VERL_STANDIN_BASE_CONFIG: join(ROOT, 'data', 'verl', '_generated_ppo_trainer.yaml'), VERL_STANDIN_NODE: process.execPath },
+  }));
+  return { dir, program: join(dir, 'generated', 'verl-e2e.js'), profile };
+}
+
+function run(s: Setup, args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [s.program, '--profile', s.profile, ...args], { cwd: s.dir, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 300_000 });
+}
+
+const cellDir = (s: Setup, out: string, id: string) => join(s.dir, out, id);
+const metrics = (dir: string) => readJsonl('metrics', join(dir, 'metrics.jsonl')).records;
+
+test('compile --engine verl, --dry-run, then the grid with --jobs 2 on the stand-in: every artifact, regraded evals', async t => {
+  if (requires(t, 'omegaconf') || requires(t, 'torch')) return;
+  const s = setUp(t);
+
+  // --dry-run writes what the run needs, prints the command, runs nothing (no manifest) ...
+  const dry = run(s, ['--dry-run', '--cell', 'reward=random', '--out', 'runs']);
+  assert.equal(dry.status, 0, dry.stderr);
+  const rdir = cellDir(s, 'runs', 'reward=random');
+  assert.match(dry.stdout, /prepared .*reward=random\n {2}RLVRC_REWARD_URL=<the reward server the program starts> bash .*launch\.sh\n {2}which runs: '\/usr\/bin\/python3' -m verl\.trainer\.main_ppo --config-dir /);
+  assert.deepEqual(readdirSync(rdir).sort(), ['data', 'launch.sh', 'rlvrc.yaml', 'verl.yaml']);
+  assert.equal(spawnSync('bash', ['-n', join(rdir, 'launch.sh')]).status, 0);
+  // ... and the tfjs program has no --dry-run (compiled elsewhere: `rlvrc run` writes generated/ in its cwd).
+  const tfjsDir = join(s.dir, 'tfjs');
+  mkdirSync(tfjsDir);
+  assert.match(rlvrc(['run', join(SPEC_DIR, 'verl-e2e.rlvr'), '--dry-run'], { cwd: tfjsDir }).stderr, /--dry-run is for programs compiled for an external engine/);
+
+  // The grid: the dry-run directory is taken over as a new cell.
+  const r = run(s, ['--jobs', '2', '--out', 'runs']);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  for (const id of CELLS) {
+    const dir = cellDir(s, 'runs', id);
+    const manifest = readManifest(join(dir, 'manifest.json'));
+    assert.equal(manifest.status, 'finished');
+    assert.equal(manifest.engine?.name, 'verl');
+    assert.equal(manifest.engine?.commit, 'b178a3cd56f58b2d502255daba591e92833930a7');
+    assert.equal(manifest.engine?.profile.python, REFERENCE_PYTHON);
+    const result = readResult(join(dir, 'result.json'));
+    assert.equal(result.steps, 4);
+    assert.deepEqual(metrics(dir).map(m => m.step), [1, 2, 3, 4]);
+    for (const m of metrics(dir)) assert.equal(typeof m.reward_mean, 'number');
+
+    // eval.jsonl: rlvrc's grader over the stand-in's validation dumps, at steps 0 (before training), 2 and 4;
+    // recomputed here independently of the converter: a response is right when it boxes exactly the label.
+    const evals = readJsonl('eval', join(dir, 'eval.jsonl')).records;
+    assert.deepEqual(evals.map(e => e.step), [0, 2, 4]);
+    for (const e of evals) {
+      const rows = readFileSync(join(dir, 'verl', 'validation', `${e.step}.jsonl`), 'utf8').trim().split('\n').map(l => JSON.parse(l) as { output: string; gts: string; data_source: string; prompt_id: string });
+      assert.ok(rows.every(x => x.data_source === 'products_greedy' && x.prompt_id !== ''), 'the manager names each row\'s eval and prompt');
+      const right = rows.filter(x => x.output.includes(`\\boxed{${x.gts}}`)).length;
+      assert.equal(e.accuracy, right / rows.length, `${id} step ${e.step}`);
+      assert.equal(rows.filter(x => gradeSample(x.output, x.gts).correct).length, right);
+    }
+    assert.equal(result.final_metrics['products_greedy.accuracy'], evals.at(-1)!.accuracy);
+    assert.ok(readJsonl('samples', join(dir, 'samples.jsonl')).records.length === 3);
+  }
+  // The ground-truth reward is the grader's verdict on the stand-in's responses; the random one is not.
+  const gt = metrics(cellDir(s, 'runs', 'reward=ground_truth'));
+  const rnd = metrics(cellDir(s, 'runs', 'reward=random'));
+  assert.notDeepEqual(gt.map(m => m.reward_mean), rnd.map(m => m.reward_mean));
+
+  // A second run skips finished cells.
+  const again = run(s, ['--cell', 'reward=random', '--out', 'runs']);
+  assert.equal(again.status, 0);
+  assert.match(again.stdout, /already finished/);
+});
+
+test('rewards repeat whatever the batch order, and a crashed run resumes from its last verl checkpoint to the same records', async t => {
+  if (requires(t, 'omegaconf') || requires(t, 'torch')) return;
+  const s = setUp(t);
+  // The stand-in shuffles each batch by its process id (as balance_batch reorders it): two runs see the
+  // responses in different orders, and the group manager's sample indices must not care.
+  for (const out of ['a', 'b']) assert.equal(run(s, ['--cell', 'reward=random', '--out', out]).status, 0);
+  const a = metrics(cellDir(s, 'a', 'reward=random'));
+  assert.deepEqual(metrics(cellDir(s, 'b', 'reward=random')), a);
+  assert.ok(new Set(a.map(m => m.reward_mean)).size > 1, 'random rewards vary over the steps');
+
+  // Crash after step 3 (verl checkpointed at step 2): the cell fails, with steps 1-3 kept.
+  const crashed = run(s, ['--cell', 'reward=random', '--out', 'c'], { VERL_STANDIN_DIE_AFTER_STEP: '3' });
+  assert.equal(crashed.status, 1, crashed.stdout + crashed.stderr);
+  const c = cellDir(s, 'c', 'reward=random');
+  assert.match(crashed.stderr, /verl exited with code 3/);
+  assert.equal(readResult(join(c, 'result.json')).status, 'failed');
+  assert.deepEqual(metrics(c).map(m => m.step), [1, 2, 3]);
+  assert.ok(existsSync(join(c, 'checkpoints', 'step-2', 'meta.json')), 'verl\'s checkpoint 2 marked for the run layer');
+
+  // The same command again: verl resumes from global_step_2, the run layer from step 2.
+  const resumed = run(s, ['--cell', 'reward=random', '--out', 'c']);
+  assert.equal(resumed.status, 0, resumed.stdout + resumed.stderr);
+  assert.match(resumed.stdout, /resuming from checkpoint step 2/);
+  assert.match(resumed.stdout, /verl stand-in: resuming from .*global_step_2/);
+  const result = readResult(join(c, 'result.json'));
+  assert.equal(result.resumed_from_step, 2);
+  assert.equal(result.attempts, 2);
+  assert.deepEqual(metrics(c), a, 'the resumed run\'s records are the uninterrupted run\'s');
+  assert.deepEqual(readJsonl('eval', join(c, 'eval.jsonl')).records, readJsonl('eval', join(cellDir(s, 'a', 'reward=random'), 'eval.jsonl')).records);
+  assert.ok(existsSync(join(c, 'verl', 'metrics.attempt-1.jsonl')), 'the first attempt\'s verl log is kept');
+});
+
+test('a profile that fails its schema, --set that makes a cell unrunnable on verl, and a missing python are refused or fail clearly', async t => {
+  if (requires(t, 'omegaconf')) return;
+  const s = setUp(t);
+  const bad = join(s.dir, 'bad.json');
+  writeFileSync(bad, JSON.stringify({ nodes: 2 }));
+  const p = spawnSync(process.execPath, [s.program, '--profile', bad, '--list'], { encoding: 'utf8' });
+  assert.equal(p.status, 2);
+  assert.match(p.stderr, /bad\.json: not a valid verl profile .*must NOT have additional properties \('nodes'\)/);
+  const set = run(s, ['--cell', 'reward=random', '--set', 'algorithm.whiten=true', '--out', 'x']);
+  assert.equal(set.status, 2);
+  assert.match(set.stderr, /verl cannot run cell 'reward=random' as specified:\n {2}RLVR7004 algorithm\.whiten/);
+  assert.equal(existsSync(join(s.dir, 'x')), false, 'nothing written');
+  const noPython = join(s.dir, 'nopython.json');
+  writeFileSync(noPython, JSON.stringify({ python: '/nonexistent/python3', max_steps: null }));
+  const np = spawnSync(process.execPath, [s.program, '--profile', noPython, '--cell', 'reward=random', '--out', 'y'], { cwd: s.dir, encoding: 'utf8' });
+  assert.equal(np.status, 1);
+  assert.match(np.stderr, /FAILED: verl exited with code 127 .*launch\.sh\); its last lines:\n.*\/nonexistent\/python3: No such file or directory/s);
+  assert.match(spawnSync(process.execPath, [s.program, '--profile'], { encoding: 'utf8' }).stderr, /--profile needs a file/);
+});
+
+function waitForJob(jobId: string, timeoutMs: number): void {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const q = spawnSync('squeue', ['-h', '-j', jobId], { encoding: 'utf8' });
+    if (q.status === 0 && q.stdout.trim() === '') return;
+    spawnSync('sleep', ['1']);
+  }
+  throw new Error(`job ${jobId} still queued after ${timeoutMs} ms`);
+}
+
+test('rlvrc grid --engine verl --emit slurm: the profile\'s nodes and GPUs, Ray started inside a multi-node job, and the array run on a real Slurm', async t => {
+  if (requires(t, 'slurm') || requires(t, 'omegaconf') || requires(t, 'torch')) return;
+  const s = setUp(t);
+  chmodSync(s.dir, 0o755);
+  const spec = join(SPEC_DIR, 'verl-e2e.rlvr');
+
+  // Two nodes of 8 GPUs: Ray's head on the first node, workers on the others, verl and the reward server pointed at it.
+  const two = join(s.dir, 'two-nodes.json');
+  writeFileSync(two, JSON.stringify({ nnodes: 2, n_gpus_per_node: 8 }));
+  const g2 = rlvrc(['grid', spec, '--engine', 'verl', '--emit', 'slurm', '--profile', two, '--out', join(s.dir, 'runs2'), '--generated', join(s.dir, 'gen2')], { cwd: s.dir });
+  assert.equal(g2.status, 0, g2.stderr);
+  assert.match(g2.stdout, /^#SBATCH --nodes=2$/m);
+  assert.match(g2.stdout, /^#SBATCH --gpus-per-node=8$/m);
+  assert.match(g2.stdout, /ray start --head --node-ip-address="\$head_ip" --port="\$port" --num-gpus=8 --block &/);
+  assert.match(g2.stdout, /^export RAY_ADDRESS="\$head_ip:\$port"$/m);
+  assert.match(g2.stdout, /^export RLVRC_REWARD_HOST="\$head_ip"$/m);
+  assert.match(g2.stdout, /--cell "\$cell" '--out' '[^']*runs2' '--profile' '[^']*two-nodes\.json'$/m);
+  writeFileSync(join(s.dir, 'two.sbatch'), g2.stdout);
+  assert.equal(spawnSync('bash', ['-n', join(s.dir, 'two.sbatch')]).status, 0);
+  assert.match(rlvrc(['grid', spec, '--emit', 'slurm', '--profile', two], { cwd: s.dir }).stderr, /--profile is the verl cluster profile: it goes with --engine verl/);
+
+  // One node (the stand-in's profile): no Ray to start; every cell of the array runs to the end.
+  const up = spawnSync('bash', [join(ROOT, 'scripts/slurm-up.sh')], { encoding: 'utf8' });
+  assert.equal(up.status, 0, `slurm-up failed: ${up.stderr}`);
+  const out = join(s.dir, 'runs');
+  const g = rlvrc(['grid', spec, '--engine', 'verl', '--emit', 'slurm', '--profile', s.profile, '--out', out, '--generated', join(s.dir, 'gen'), '--time', '00:05:00'], { cwd: s.dir });
+  assert.equal(g.status, 0, g.stderr);
+  assert.doesNotMatch(g.stdout, /ray start/);
+  assert.match(g.stdout, /^#SBATCH --nodes=1$/m);
+  // The one-machine test cluster has no GPUs to give (gres): the request is dropped here, and only here.
+  writeFileSync(join(s.dir, 'job.sbatch'), g.stdout.replace(/^#SBATCH --gpus-per-node=\d+\n/m, ''));
+  const sub = spawnSync('sbatch', ['--parsable', join(s.dir, 'job.sbatch')], { encoding: 'utf8', cwd: s.dir });
+  assert.equal(sub.status, 0, sub.stderr);
+  waitForJob(sub.stdout.trim().split(';')[0]!, 240_000);
+  for (const id of CELLS) {
+    const dir = join(out, id);
+    assert.ok(existsSync(join(dir, 'result.json')), `${id} did not finish; logs in ${join(s.dir, 'slurm-logs')}: ${readdirSync(join(s.dir, 'slurm-logs')).map(f => readFileSync(join(s.dir, 'slurm-logs', f), 'utf8')).join('\n').slice(-2000)}`);
+    assert.equal(readResult(join(dir, 'result.json')).status, 'finished');
+    assert.equal(readManifest(join(dir, 'manifest.json')).engine?.name, 'verl');
+    assert.deepEqual(metrics(dir).map(m => m.step), [1, 2, 3, 4]);
+  }
+});
