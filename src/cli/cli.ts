@@ -19,7 +19,7 @@ const commands: Record<string, { summary: string; usage: string; load: () => Pro
   },
   compile: {
     summary: 'check a spec and write its training program: generated/<name>.ts and .js',
-    usage: 'rlvrc compile FILE [--out DIR]',
+    usage: 'rlvrc compile FILE [--out DIR] [--engine verl]',
     load: async () => (await import('./compile.js')).compileCommand,
   },
   run: {
@@ -29,7 +29,7 @@ const commands: Record<string, { summary: string; usage: string; load: () => Pro
   },
   grid: {
     summary: 'compile a spec and print a cluster job script that runs one cell per array task',
-    usage: 'rlvrc grid FILE --emit slurm [--partition P] [--time T] [--cpus C] [--mem M] [--out DIR] [--parallel N]',
+    usage: 'rlvrc grid FILE --emit slurm [--partition P] [--time T] [--cpus C] [--mem M] [--out DIR] [--parallel N] [--engine verl --profile FILE]',
     load: async () => (await import('./grid.js')).gridCommand,
   },
   report: {

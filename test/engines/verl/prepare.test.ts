@@ -79,7 +79,17 @@ test('the prepared cell: every file, verl.yaml pointing at them, the launch comm
     assert.equal(rowCount(val), rows.val[0]!.length);
     assert.ok(rows.train.length > 0 && rows.val[0]!.length === 500, `${rows.train.length} train, ${rows.val[0]!.length} val`);
 
-    assert.equal(out.command, `'/opt/verl env/bin/python' -m verl.trainer.main_ppo --config-dir '${cellDir}' --config-name rlvrc`);
+    assert.equal(out.command, [
+      `'/opt/verl env/bin/python' -m verl.trainer.main_ppo --config-dir '${cellDir}' --config-name rlvrc`,
+      ...['RLVRC_REWARD_URL', 'RLVRC_REWARD_CELL', 'VERL_FILE_LOGGER_PATH'].map(n => `  "+ray_kwargs.ray_init.runtime_env.env_vars.${n}='\${${n}}'"`),
+    ].join(' \\\n'), 'the workers\' environment through ray_init\'s runtime_env');
+    // The reward manager and where verl writes: checkpoints, validation dumps (resume_mode auto).
+    assert.deepEqual(y.reward_manager, { source: 'importlib', name: 'RlvrcRewardManager', module: { path: REWARD_MODULE } });
+    assert.equal((y.reward_model as Record<string, unknown>).use_reward_loop, false);
+    assert.equal(y.trainer!.default_local_dir, join(cellDir, 'verl', 'checkpoints'));
+    assert.equal(y.trainer!.validation_data_dir, join(cellDir, 'verl', 'validation'));
+    assert.equal(y.trainer!.resume_mode, 'auto');
+    assert.ok((y.trainer!.logger as string[]).includes('file'));
     assert.equal(readFileSync(join(cellDir, 'rlvrc.yaml'), 'utf8').split('\n').filter(l => l.startsWith('  - ')).join(','), '  - ppo_trainer,  - verl,  - _self_');
   });
 });

@@ -22,7 +22,7 @@ function withFile(text: string, body: (path: string) => void): void {
 
 test('examples/verl/smoke.json is the smoke profile, with the launcher defaults', () => {
   const p = readVerlProfile(join(ROOT, 'examples', 'verl', 'smoke.json'));
-  assert.deepEqual(p, { ...SMOKE_PROFILE, logger: [...SMOKE_PROFILE.logger], python: 'python3', env: {} });
+  assert.deepEqual(p, { ...SMOKE_PROFILE, logger: [...SMOKE_PROFILE.logger], python: 'python3', env: {}, reward_host: '127.0.0.1' });
 });
 
 test('examples/verl/cluster.json: one node, eight GPUs, its env and python', () => {

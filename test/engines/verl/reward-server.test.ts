@@ -373,7 +373,7 @@ test('a malformed request: HTTP 400 with the reason, raised in Python as a Runti
     [gt, { ...ok, score: 1 }, /must NOT have additional properties \('score'\)/],
     [gt, { ...ok, ground_truth: null }, /reads the label, and ground_truth is null/],
     [random, { ...ok, extra_info: { prompt_id: 'p' } }, /draws random numbers, so extra_info needs step and sample_index/],
-    [majority, ok, /reads the majority label.*group-level reward manager/],
+    [majority, ok, /reads the majority label, and extra_info has no majority_label and no group \(an online majority label is voted within the group: RlvrcRewardManager sends it\)/],
     [gt, ok, /this server scores cell '.*', the request is for cell 'another'/, { RLVRC_REWARD_CELL: 'another' }],
   ];
   for (const [cell, request, message, env] of cases) {
