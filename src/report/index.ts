@@ -62,7 +62,9 @@ export function fmt(x: number | null): string {
 
 function fmtStat(s: Stat | undefined): string {
   if (!s || s.n === 0 || s.mean === null) return MISSING;
-  return s.std === null ? `${fmt(s.mean)} (n=${s.n})` : `${fmt(s.mean)} ± ${fmt(s.std)} (n=${s.n})`;
+  // Seeds that agree give a std of float noise (3.9e-17): shown as the 0 it is.
+  const std = s.std !== null && s.std < 1e-12 * Math.max(1, Math.abs(s.mean)) ? 0 : s.std;
+  return std === null ? `${fmt(s.mean)} (n=${s.n})` : `${fmt(s.mean)} ± ${fmt(std)} (n=${s.n})`;
 }
 
 /** CSV numbers keep 6 significant digits: enough to compare, stable across float noise. */
@@ -209,7 +211,8 @@ function gainTable(f: GainFigure): string {
   const rows: string[] = [];
   for (const row of f.rows) for (const column of f.columns) if (f.bars.some(b => b.column === column && b.row === row)) rows.push(label({ column, row }));
   const across = f.colors;
-  let t = mdRow([`${down.join(' · ') || ''}${f.layout.color.length ? ` \\ ${f.layout.color.join(' · ')}` : ''}`, ...across.map(c => c || 'gain')]);
+  const corner = [down.join(' · '), f.layout.color.join(' · ')].filter(Boolean).join(' \\ ');
+  let t = mdRow([corner, ...across.map(c => c || 'gain')]);
   t += mdRow(['---', ...across.map(() => '---:')]);
   for (const r of rows) {
     t += mdRow([r, ...across.map(c => {

@@ -22,8 +22,12 @@ function unit(s: string): number {
   return createHash('sha256').update(s).digest().readUInt32BE(0) / 2 ** 32;
 }
 
-/** Cells with held_out accuracy and code rate at every eval step, drifting from a per-model start. */
-export function writeSyntheticRuns(dir: string, cells: CellConfig[]): void {
+/**
+ * The cells of the experiment in `spec` (a path from the repository root), with held_out accuracy and
+ * code rate at every eval step, drifting from a per-model start. Returns the number of cells.
+ */
+export function writeSyntheticRuns(dir: string, spec: string): number {
+  const cells = experimentCells(spec);
   const template = JSON.parse(readFileSync(TEMPLATE, 'utf8')) as Record<string, unknown>;
   for (const cell of cells) {
     const c = cell as unknown as { id: string; experiment: string; axes: Record<string, string>; train: { steps: number }; evals: Array<{ every: number }> };
@@ -44,11 +48,12 @@ export function writeSyntheticRuns(dir: string, cells: CellConfig[]): void {
       if (step + every > steps && step !== steps) step = steps - every;
     }
     writeFileSync(join(cellDir, 'eval.jsonl'), lines.join('\n') + '\n');
-    writeFileSync(join(cellDir, 'manifest.json'), JSON.stringify({ ...template, experiment: c.experiment, cell_id: c.id, cell_config: cell, config_hash: hash }, null, 2));
+    writeFileSync(join(cellDir, 'manifest.json'), JSON.stringify({ ...template, experiment: c.experiment, source: { ...(template.source as object), file: spec }, cell_id: c.id, cell_config: cell, config_hash: hash }, null, 2));
     writeFileSync(join(cellDir, 'result.json'), JSON.stringify({
       artifact_version: 1, cell_id: c.id, config_hash: hash, status: 'finished', error: null, steps,
       final_metrics: { 'held_out.accuracy': last.accuracy, 'held_out.code_rate': last.code_rate },
       started_at: '2025-06-01T10:00:00.000Z', ended_at: '2025-06-01T10:05:00.000Z', wall_seconds: 300, attempts: 1, resumed_from_step: null,
     }, null, 2));
   }
+  return cells.length;
 }
