@@ -91,9 +91,9 @@ export function gainSpec(f: GainFigure): Spec {
   const color = colorEncoding(f);
   const yTitle = `change in ${f.metric}`;
   const only = (test: string) => [{ filter: test }];
-  const perX = columnIsX ? f.colors.length : 1;
   const inner = {
-    width: { step: Math.max(24, 16 * perX + 8) },
+    // With xOffset the step is per bar, not per group of bars.
+    width: { step: columnIsX ? 18 : 28 },
     height: 180,
     layer: [
       { transform: only("datum.layer === 'bar'"), mark: { type: 'bar' }, encoding: { x, ...offset, y: { field: 'mean', type: 'quantitative', title: yTitle }, color } },

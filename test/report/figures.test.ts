@@ -55,6 +55,31 @@ describe('layout', () => {
     assert.deepEqual(chooseLayout(['algorithm'], { facet: ['model'], color: ['reward'] }), { column: [], row: [], color: ['algorithm'] });
   });
 
+  test('paper-mini\'s declared grid alone gives the paper\'s layout: one panel per model, one line (bar) per reward', () => {
+    const runs = join(tmp('rlvrc-figures-'), 'runs');
+    assert.equal(writeSyntheticRuns(runs, 'experiments/paper-mini.rlvr'), 85);
+    const figures = buildReport(loadRuns(runs)).figures;
+    // code_forcing is evaluated at step 0 only: no curves and no gains.
+    assert.deepEqual(figures.map(f => f.name), [
+      'clipping.held_out.accuracy', 'clipping.held_out.code_rate', 'gamma.held_out.accuracy', 'gamma.held_out.code_rate',
+      'rewards.held_out.accuracy', 'rewards.held_out.code_rate',
+      'clipping.held_out.accuracy.gain', 'clipping.held_out.code_rate.gain', 'gamma.held_out.accuracy.gain', 'gamma.held_out.code_rate.gain',
+      'rewards.held_out.accuracy.gain', 'rewards.held_out.code_rate.gain',
+    ]);
+    const rewards = ['format', 'ground_truth', 'incorrect', 'majority', 'one_shot', 'python', 'random'];
+    for (const name of ['rewards.held_out.accuracy', 'rewards.held_out.accuracy.gain']) {
+      const { figure, spec } = figures.find(f => f.name === name)!;
+      assert.deepEqual(figure.layout, { column: ['model'], row: [], color: ['reward'] });
+      assert.deepEqual(figure.columns, ['bad_code', 'no_code', 'qwen_math_like']);
+      assert.deepEqual([...figure.legend.values()], rewards.map(r => `${r} (n=3)`));
+      const json = JSON.stringify(spec);
+      assert.ok(json.includes('"title":"model"') && json.includes('"title":"reward"'), name);
+    }
+    // One-axis grids: one panel, a line per value.
+    assert.deepEqual(figures.find(f => f.name === 'gamma.held_out.accuracy')!.figure.layout, { column: [], row: [], color: ['reward'] });
+    assert.deepEqual(figures.find(f => f.name === 'clipping.held_out.accuracy')!.figure.layout, { column: [], row: [], color: ['algorithm'] });
+  });
+
   test('the CLI swaps panels and colours: one panel per reward, one line per model', async () => {
     const runs = paperMini();
     const r = await report([runs, '--facet', 'reward', '--color=model']);
