@@ -59,7 +59,6 @@ export function reportHtml(markdown: string, figures: Map<string, string>): stri
       flush();
       const svg = figures.get(image[2]!);
       figureNo++;
-      // A caption is the paragraph right after the image that starts with "Figure".
       out.push(`<figure>${svg ? scopeIds(svg, `f${figureNo}`) : `<p>(missing figure ${esc(image[2]!)})</p>`}</figure>`);
     } else if (line.startsWith('|')) {
       flush();

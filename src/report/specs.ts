@@ -86,7 +86,8 @@ export function gainSpec(f: GainFigure): Spec {
     ...f.cells.map(c => ({ layer: 'cell', column: c.column, row: c.row, color: label(c.color), seed: c.seed, gain: r6(c.gain) })),
   ];
   const xSort = columnIsX ? f.columns : f.colors.map(label);
-  const x = { field: xField, type: 'nominal', sort: xSort, title: (columnIsX ? f.layout.column : f.layout.color).join(' · ') || null, axis: { labelAngle: 0 } };
+  // Panel values are short and read across; colour labels (with their n) are long, so they slant.
+  const x = { field: xField, type: 'nominal', sort: xSort, title: (columnIsX ? f.layout.column : f.layout.color).join(' · ') || null, axis: { labelAngle: columnIsX ? 0 : -40 } };
   const offset = columnIsX ? { xOffset: { field: 'color', type: 'nominal', sort: f.colors.map(label) } } : {};
   const color = colorEncoding(f);
   const yTitle = `change in ${f.metric}`;

@@ -12,6 +12,7 @@ import { reportCommand } from '../../src/cli/report.js';
 import { buildReport, loadRuns } from '../../src/report/index.js';
 import { chooseLayout } from '../../src/report/layout.js';
 import { reportHtml } from '../../src/report/html.js';
+import { renderSvg } from '../../src/report/render.js';
 import { FONT_FAMILY, FONT_FILE, textWidth } from '../../src/report/font.js';
 import { goldenCases } from '../helpers/golden.js';
 import { readJson, tmp } from '../run/helpers.js';
@@ -38,6 +39,31 @@ function decode(png: Buffer) {
     return img.data[i]! < 250 || img.data[i + 1]! < 250 || img.data[i + 2]! < 250;
   };
   return { width: img.width, height: img.height, inked };
+}
+
+/**
+ * Only the SVG's text, drawn by resvg with the report's font on a canvas M px larger on every side: any ink
+ * outside the middle W × H is text that the picture cuts off.
+ */
+function assertTextInside(svg: string, name: string): void {
+  const M = 150;
+  const [, w, h] = /^<svg[^>]* width="(\d+)" height="(\d+)" viewBox="0 0 \d+ \d+"/.exec(svg)!.map(Number);
+  const textOnly = svg
+    .replace(/<(path|rect|line|circle)\b[^>]*\/>/g, '')
+    .replace(/^<svg([^>]*) width="\d+" height="\d+" viewBox="0 0 \d+ \d+"/, `<svg$1 width="${w! + 2 * M}" height="${h! + 2 * M}" viewBox="${-M} ${-M} ${w! + 2 * M} ${h! + 2 * M}"`);
+  const img = decode(new Resvg(textOnly, { font: { fontFiles: [FONT_FILE], loadSystemFonts: false, defaultFontFamily: FONT_FAMILY }, background: 'white' }).render().asPng());
+  assert.deepEqual([img.width, img.height], [w! + 2 * M, h! + 2 * M]);
+  let inside = 0;
+  const outside: string[] = [];
+  for (let y = 0; y < img.height; y++) {
+    for (let x = 0; x < img.width; x++) {
+      if (!img.inked(x, y)) continue;
+      if (x >= M && x < M + w! && y >= M && y < M + h!) inside++;
+      else if (outside.length < 3) outside.push(`${x - M},${y - M}`);
+    }
+  }
+  assert.deepEqual(outside, [], `${name} (${w}×${h}): text ink outside the picture at ${outside.join(' ')}`);
+  assert.ok(inside > 2000, `${name}: its text is drawn (${inside} px of ink)`);
 }
 
 describe('layout', () => {
@@ -78,6 +104,19 @@ describe('layout', () => {
     // One-axis grids: one panel, a line per value.
     assert.deepEqual(figures.find(f => f.name === 'gamma.held_out.accuracy')!.figure.layout, { column: [], row: [], color: ['reward'] });
     assert.deepEqual(figures.find(f => f.name === 'clipping.held_out.accuracy')!.figure.layout, { column: [], row: [], color: ['algorithm'] });
+  });
+
+  test('21 colours (--color reward,model): a two-column legend and slanted bar labels, all inside the picture', async () => {
+    const runs = join(tmp('rlvrc-figures-'), 'runs');
+    writeSyntheticRuns(runs, 'experiments/paper-mini.rlvr');
+    const { figure, spec } = buildReport(loadRuns(runs), { color: ['reward', 'model'] }).figures.find(f => f.name === 'rewards.held_out.accuracy.gain')!;
+    assert.equal(figure.legend.size, 21);
+    assert.deepEqual(figure.layout, { column: [], row: [], color: ['reward', 'model'] });
+    const json = JSON.stringify(spec);
+    assert.ok(json.includes('"columns":2') && json.includes('"labelAngle":-40'), 'legend in two columns, x labels slanted');
+    const svg = await renderSvg(spec);
+    assert.ok(svg.includes('>python · qwen_math_like (n=3)</text>'));
+    assertTextInside(svg, figure.name);
   });
 
   test('the CLI swaps panels and colours: one panel per reward, one line per model', async () => {
@@ -144,9 +183,7 @@ describe('report.html', () => {
     // The tables come along: report.md's gain table, as HTML.
     assert.match(html, /<h4>math\.accuracy: last evaluation − step 0<\/h4>\n<table>\n<thead><tr><th>model \\ reward<\/th><th class="num">ground_truth<\/th>/);
   });
-});
 
-describe('report.html', () => {
   test('two figures that both number a clip path clip1 keep their own on the page', () => {
     const fig = '<svg xmlns="http://www.w3.org/2000/svg"><defs><clipPath id="clip1"><rect width="5" height="5"/></clipPath></defs><g clip-path="url(#clip1)"/></svg>';
     const html = reportHtml('# T\n\n![a](a.svg)\n\n![b](b.svg)\n', new Map([['a.svg', fig], ['b.svg', fig]]));
@@ -182,28 +219,9 @@ describe('the largest grid: spurious-search, 168 cells', () => {
     const out = join(runs, 'report');
     const svgs = readdirSync(out).filter(f => f.endsWith('.svg')).sort();
     assert.equal(svgs.length, 32, '8 grids × 2 eval metrics × (curves + gains)');
-    const M = 150;
     for (const name of svgs) {
       const svg = readFileSync(join(out, name), 'utf8');
-      const [, w, h] = /^<svg[^>]* width="(\d+)" height="(\d+)" viewBox="0 0 \d+ \d+"/.exec(svg)!.map(Number);
-      // Only the text, drawn by resvg with the report's font on a canvas M px larger on every side: any
-      // ink outside the middle W × H is text that the picture would cut off.
-      const textOnly = svg
-        .replace(/<(path|rect|line|circle)\b[^>]*\/>/g, '')
-        .replace(/^<svg([^>]*) width="\d+" height="\d+" viewBox="0 0 \d+ \d+"/, `<svg$1 width="${w! + 2 * M}" height="${h! + 2 * M}" viewBox="${-M} ${-M} ${w! + 2 * M} ${h! + 2 * M}"`);
-      const img = decode(new Resvg(textOnly, { font: { fontFiles: [FONT_FILE], loadSystemFonts: false, defaultFontFamily: FONT_FAMILY }, background: 'white' }).render().asPng());
-      assert.deepEqual([img.width, img.height], [w! + 2 * M, h! + 2 * M]);
-      let inside = 0;
-      const outside: string[] = [];
-      for (let y = 0; y < img.height; y++) {
-        for (let x = 0; x < img.width; x++) {
-          if (!img.inked(x, y)) continue;
-          if (x >= M && x < M + w! && y >= M && y < M + h!) inside++;
-          else if (outside.length < 3) outside.push(`${x - M},${y - M}`);
-        }
-      }
-      assert.deepEqual(outside, [], `${name} (${w}×${h}): text ink outside the picture at ${outside.join(' ')}`);
-      assert.ok(inside > 2000, `${name}: its text is drawn (${inside} px of ink)`);
+      assertTextInside(svg, name);
       // Nothing shortened either: every legend entry is in the picture whole.
       for (const label of ['format (n=3)', 'random (n=3)']) assert.ok(svg.includes(`>${label}</text>`), `${name}: legend ${label}`);
     }
