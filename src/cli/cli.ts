@@ -34,7 +34,7 @@ const commands: Record<string, { summary: string; usage: string; load: () => Pro
   },
   report: {
     summary: 'results tables (Markdown, CSV), figures (SVG, PNG) and one report.html from a runs directory',
-    usage: 'rlvrc report DIR [--metric NAME]... [--gain] [--facet AXIS[,AXIS]] [--color AXIS] [--out DIR]',
+    usage: 'rlvrc report DIR [--metric NAME]... [--gain] [--facet AXIS[,AXIS]] [--color AXIS] [--no-png] [--out DIR]',
     load: async () => (await import('./report.js')).reportCommand,
   },
   explain: {

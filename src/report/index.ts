@@ -332,17 +332,17 @@ export function buildReport(loaded: LoadedCell[], options: ReportOptions = {}): 
 }
 
 /**
- * The figures as SVG and PNG, and report.html with the SVGs inline: file name → content. `progress` is
- * told after each figure (rendering takes most of a report's time on a large grid).
+ * The figures as SVG and PNG (unless `png: false`), and report.html with the SVGs inline: file name →
+ * content. `progress` is told after each figure (rendering takes most of a report's time on a large grid).
  */
-export async function renderReport(report: Report, progress?: (done: number, total: number) => void): Promise<Map<string, string | Buffer>> {
+export async function renderReport(report: Report, progress?: (done: number, total: number) => void, options: { png?: boolean } = {}): Promise<Map<string, string | Buffer>> {
   const out = new Map<string, string | Buffer>(report.files);
   const svgs = new Map<string, string>();
   for (const [i, f] of report.figures.entries()) {
     const svg = await renderSvg(f.spec);
     svgs.set(`${f.name}.svg`, svg);
     out.set(`${f.name}.svg`, svg);
-    out.set(`${f.name}.png`, svgToPng(svg));
+    if (options.png !== false) out.set(`${f.name}.png`, svgToPng(svg));
     progress?.(i + 1, report.figures.length);
   }
   out.set('report.html', reportHtml(report.files.get('report.md')!, svgs));

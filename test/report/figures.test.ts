@@ -133,6 +133,19 @@ describe('layout', () => {
   });
 });
 
+describe('--no-png', () => {
+  test('figures as SVG only; report.html the same', async () => {
+    const runs = paperMini();
+    const r = await report([runs, '--no-png']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /and 4 figures \(SVG\): /);
+    const files = readdirSync(join(runs, 'report'));
+    assert.deepEqual(files.filter(f => f.endsWith('.png')), []);
+    assert.equal(files.filter(f => f.endsWith('.svg')).length, 4);
+    assert.equal(readFileSync(join(runs, 'report', 'report.html'), 'utf8').match(/<svg /g)?.length, 4);
+  });
+});
+
 describe('errors', () => {
   test('an axis that is not one: --facet seed, a misspelt axis, one axis twice', async () => {
     const runs = paperMini();
