@@ -7,7 +7,7 @@
 import { flattenEval } from './curves.js';
 import { chooseLayout, fieldValue, sectionAxes, sortedValues, type Layout, type LayoutRequest } from './layout.js';
 import type { LoadedCell } from './load.js';
-import { SEED_AXIS, stat } from './table.js';
+import { compareValues, SEED_AXIS, stat } from './table.js';
 
 export interface SeedPoint { column: string; row: string; color: string; seed: string; step: number; value: number }
 export interface MeanPoint { column: string; row: string; color: string; step: number; mean: number; lo: number; hi: number; n: number }
@@ -65,7 +65,7 @@ function legendOf(counts: Array<{ color: string; n: number }>, colors: string[])
   return legend;
 }
 
-function base(section: Section, metric: string, layout: Layout, cells: LoadedCell[], kind: string): Omit<FigureBase, 'legend'> {
+function base(section: Section, metric: string, layout: Layout, cells: LoadedCell[], kind: Figure['kind']): Omit<FigureBase, 'legend'> {
   const name = [section.grid, metric, kind === 'gain' ? 'gain' : null].filter((p): p is string => p !== null).map(fileSafe).join('.');
   return {
     name, grid: section.grid, metric, layout,
@@ -108,7 +108,7 @@ export function curveFigure(section: Section, metric: string, request: LayoutReq
   const b = base(section, metric, layout, cells, 'curve');
   const order = (p: { column: string; row: string; color: string; step: number }) => [b.columns.indexOf(p.column), b.rows.indexOf(p.row), b.colors.indexOf(p.color), p.step];
   means.sort((p, q) => cmp(order(p), order(q)));
-  seeds.sort((p, q) => cmp(order(p), order(q)) || (p.seed < q.seed ? -1 : p.seed > q.seed ? 1 : 0));
+  seeds.sort((p, q) => cmp(order(p), order(q)) || compareValues(p.seed, q.seed));
   const counts = [...lineCells].map(([line, ids]) => ({ color: (JSON.parse(line) as string[])[2]!, n: ids.size }));
   return { kind: 'curve', ...b, legend: legendOf(counts, b.colors), seeds, means };
 }
@@ -132,6 +132,6 @@ export function gainFigure(section: Section, metric: string, request: LayoutRequ
     if (s.n > 0) bars.push({ column, row, color, mean: s.mean!, std: s.std, n: s.n });
   }
   const pos = (g: { column: string; row: string; color: string }) => [b.rows.indexOf(g.row), b.columns.indexOf(g.column), b.colors.indexOf(g.color)];
-  gains.sort((p, q) => cmp(pos(p), pos(q)) || (p.seed < q.seed ? -1 : p.seed > q.seed ? 1 : 0));
+  gains.sort((p, q) => cmp(pos(p), pos(q)) || compareValues(p.seed, q.seed));
   return { kind: 'gain', ...b, legend: legendOf(bars, b.colors), cells: gains, bars };
 }
