@@ -33,8 +33,8 @@ const commands: Record<string, { summary: string; usage: string; load: () => Pro
     load: async () => (await import('./grid.js')).gridCommand,
   },
   report: {
-    summary: 'results tables (Markdown, CSV) and eval-curve plots (SVG) from a runs directory',
-    usage: 'rlvrc report DIR [--metric NAME]... [--gain] [--out DIR]',
+    summary: 'results tables (Markdown, CSV), figures (SVG, PNG) and one report.html from a runs directory',
+    usage: 'rlvrc report DIR [--metric NAME]... [--gain] [--facet AXIS[,AXIS]] [--color AXIS] [--no-png] [--out DIR]',
     load: async () => (await import('./report.js')).reportCommand,
   },
   explain: {

@@ -51,13 +51,15 @@ export function coordinatesOf(id: string, config: Record<string, unknown>): Map<
   return coords;
 }
 
-export function loadRuns(root: string): LoadedCell[] {
-  return findCellDirs(root, 4).map(dir => {
+/** Every cell under `root`, sorted by id; `progress` is told after each cell read. */
+export function loadRuns(root: string, progress?: (done: number, total: number) => void): LoadedCell[] {
+  const dirs = findCellDirs(root, 4);
+  return dirs.map((dir, i) => {
     const manifest = readManifest(join(dir, FILES.manifest));
     const resultPath = join(dir, FILES.result);
     const result = existsSync(resultPath) ? readResult(resultPath) : null;
     const current = result !== null && result.config_hash === manifest.config_hash ? result : null;
-    return {
+    const cell: LoadedCell = {
       id: manifest.cell_id,
       dir: relative(root, dir) || '.',
       manifest,
@@ -66,5 +68,7 @@ export function loadRuns(root: string): LoadedCell[] {
       evals: readJsonl('eval', join(dir, FILES.eval)).records,
       coords: coordinatesOf(manifest.cell_id, manifest.cell_config),
     };
+    progress?.(i + 1, dirs.length);
+    return cell;
   }).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

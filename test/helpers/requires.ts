@@ -20,8 +20,11 @@ import { delimiter, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { loadNativeBlas } from '../../src/runtime/native-blas.js';
 
-export type Requirement = 'slurm' | 'torch' | 'native-blas' | 'omegaconf';
-export const REQUIREMENTS: readonly Requirement[] = ['slurm', 'torch', 'native-blas', 'omegaconf'];
+export type Requirement = 'slurm' | 'torch' | 'native-blas' | 'omegaconf' | 'chromium';
+export const REQUIREMENTS: readonly Requirement[] = ['slurm', 'torch', 'native-blas', 'omegaconf', 'chromium'];
+
+/** Debian's headless-capable browser, for screenshots of report.html. */
+export const CHROMIUM = 'chromium';
 
 /** The command that installs every Debian package the tests use (scripts/install-system-deps.sh). */
 export const INSTALL_COMMAND = 'sudo bash scripts/install-system-deps.sh';
@@ -55,6 +58,10 @@ const checks: Record<Requirement, () => string | null> = {
   torch: () => debianPythonModule('torch', 'python3-torch'),
   // verl's configs are checked by merging them into verl's own with OmegaConf.
   omegaconf: () => debianPythonModule('omegaconf', 'python3-omegaconf'),
+  chromium() {
+    if (!onPath(CHROMIUM)) return `Chromium is not installed (no ${CHROMIUM} on PATH; Debian's chromium): ${INSTALL_COMMAND}`;
+    return null;
+  },
   'native-blas'() {
     const native = loadNativeBlas();
     if (native.blas) return null;

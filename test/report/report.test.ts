@@ -1,15 +1,16 @@
-// rlvrc report: golden report.md / report.csv / cells.csv for committed runs directories, well-formed
-// SVG curves with one line per group, means over seeds computed independently, options, broken input,
-// and a report of a runs directory the run layer itself wrote.
+// rlvrc report: golden report.md / report.csv / cells.csv and figure specs (data and encodings) for
+// committed runs directories, well-formed SVG with a PNG of twice its size beside each, means over seeds
+// and gains computed independently, options, broken input, and a report of a runs directory the run layer
+// itself wrote.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PNG } from 'pngjs';
 import { reportCommand } from '../../src/cli/report.js';
-import { loadRuns } from '../../src/report/index.js';
-import { buildCurves } from '../../src/report/curves.js';
-import { groupCells, varyingAxes } from '../../src/report/table.js';
-import { niceTicks } from '../../src/report/svg.js';
+import { buildReport, loadRuns } from '../../src/report/index.js';
+import { curveFigure, gainFigure } from '../../src/report/figures.js';
+import { varyingAxes } from '../../src/report/table.js';
 import { runProgram } from '../../src/runtime/run/index.js';
 import { expectGolden, goldenCases } from '../helpers/golden.js';
 import { DEFINITION } from '../run/fixtures/fake-program.js';
@@ -30,7 +31,11 @@ function copyRuns(caseDir: string): string {
   return dir;
 }
 
-const expectedSeries: Record<string, number> = { 'paper-mini': 4, 'ids-only': 4 };
+/** Width and height of a PNG, read back with an independent decoder. */
+function pngSize(file: string): { width: number; height: number } {
+  const png = PNG.sync.read(readFileSync(file));
+  return { width: png.width, height: png.height };
+}
 
 describe('golden reports', () => {
   for (const { name, dir: caseDir } of goldenCases('report')) {
@@ -38,57 +43,82 @@ describe('golden reports', () => {
       const runs = copyRuns(caseDir);
       const r = await report(['runs'], join(runs, '..'));
       assert.equal(r.code, 0, r.err);
-      assert.match(r.out, /^wrote runs\/report\/report.md, report.csv, cells.csv and \d+ plots? \(\d+ cells, \d+ groups\)\n$/);
+      assert.match(r.out, /^wrote runs\/report\/report.md, report.html, report.csv, cells.csv and \d+ figures? \(SVG \+ PNG\): \d+ cells \([a-z0-9, ]+\) in \d+ groups(, \d+ grids)?\n$/);
+      assert.equal(r.err, '', 'no progress lines for a small directory');
       const out = join(runs, 'report');
       for (const f of ['report.md', 'report.csv', 'cells.csv']) expectGolden(join(caseDir, 'expected', f), readFileSync(join(out, f), 'utf8'));
-      const svgs = readdirSync(out).filter(f => f.endsWith('.svg')).sort();
-      expectGolden(join(caseDir, 'expected', 'plots.txt'), svgs.join('\n') + '\n');
-      for (const svg of svgs) {
+      const figures = readdirSync(out).filter(f => /\.(svg|png)$/.test(f)).sort();
+      expectGolden(join(caseDir, 'expected', 'plots.txt'), figures.join('\n') + '\n');
+      // The figure specs: their data and encodings, golden (what a figure shows, not its pixels).
+      const specs = buildReport(loadRuns(runs)).figures;
+      assert.deepEqual(specs.map(f => `${f.name}.svg`), figures.filter(f => f.endsWith('.svg')).sort((a, b) => specs.findIndex(s => `${s.name}.svg` === a) - specs.findIndex(s => `${s.name}.svg` === b)));
+      mkdirSync(join(caseDir, 'expected', 'specs'), { recursive: true });
+      for (const f of specs) expectGolden(join(caseDir, 'expected', 'specs', `${f.name}.vl.json`), JSON.stringify(f.spec, null, 1) + '\n');
+      for (const svg of figures.filter(f => f.endsWith('.svg'))) {
         const text = readFileSync(join(out, svg), 'utf8');
         const xml = checkWellFormed(text);
         assert.equal(xml.root, 'svg');
-        assert.equal(xml.elements.get('polyline'), expectedSeries[name], `${svg}: one line per group`);
-        assert.ok(text.includes('>step</text>'), 'x axis label');
-        assert.ok(text.includes(`>${svg.replace(/\.svg$/, '')}</text>`), 'y axis label');
-        // Every point lies inside the plot frame.
-        for (const m of text.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"/g)) {
-          const [x, y] = [Number(m[1]), Number(m[2])];
-          assert.ok(x >= 64 && x <= 520 && y >= 36 && y <= 370, `${svg}: point ${x},${y} outside the plot`);
-        }
+        assert.ok(text.includes('>step</text>') || svg.endsWith('.gain.svg'), `${svg}: x axis title`);
+        const [, w, h] = /^<svg[^>]* width="(\d+)" height="(\d+)"/.exec(text)!;
+        // The PNG is the same picture at twice the size.
+        assert.deepEqual(pngSize(join(out, svg.replace(/\.svg$/, '.png'))), { width: 2 * Number(w), height: 2 * Number(h) });
+        const spec = specs.find(s => `${s.name}.svg` === svg)!;
+        for (const label of spec.figure.legend.values()) assert.ok(text.includes(`>${label}</text>`), `${svg}: legend entry ${label}`);
       }
     });
   }
 });
 
 describe('what the report computes', () => {
-  test('curves are the mean over seeds at each step; failed cells and torn lines are left out', () => {
+  test('curves: the mean over seeds at each step, the min-max band and every seed; failed cells and torn lines are left out', () => {
     const runs = join(goldenCases('report').find(c => c.name === 'paper-mini')!.dir, 'runs');
     const cells = loadRuns(runs);
-    const axes = varyingAxes(cells);
-    assert.deepEqual(axes.map(a => a.name), ['model', 'reward', 'seed']);
-    const groups = groupCells(cells, axes, ['math.accuracy']);
-    const curves = buildCurves(groups, ['math.accuracy'], g => g.key.join(' · '), g => g.key.join(','));
-    const series = new Map(curves[0]!.series.map(s => [s.label, s]));
+    assert.deepEqual(varyingAxes(cells).map(a => a.name), ['model', 'reward', 'seed']);
+    const fig = curveFigure({ grid: null, cells }, 'math.accuracy', {})!;
+    // The grid's declared axes decide: one panel per model, one line per reward.
+    assert.deepEqual(fig.layout, { column: ['model'], row: [], color: ['reward'] });
+    assert.deepEqual(fig.columns, ['no_code_like', 'qwen_math_like']);
+    const line = (model: string, reward: string) => fig.means.filter(m => m.column === model && m.color === reward);
     // Independently from the files: the two seeds of qwen_math_like · random, averaged per step.
     const evalsOf = (id: string) => readFileSync(join(runs, id, 'eval.jsonl'), 'utf8').trim().split('\n').map(l => JSON.parse(l));
     const s1 = evalsOf('model=qwen_math_like,reward=random,seed=1');
     const s2 = evalsOf('model=qwen_math_like,reward=random,seed=2');
-    assert.deepEqual(series.get('qwen_math_like · random')!.points, s1.map((r, i) => [r.step, (r.accuracy + s2[i].accuracy) / 2]));
+    assert.deepEqual(line('qwen_math_like', 'random').map(p => [p.step, p.mean, p.lo, p.hi, p.n]),
+      s1.map((r, i) => [r.step, (r.accuracy + s2[i].accuracy) / 2, Math.min(r.accuracy, s2[i].accuracy), Math.max(r.accuracy, s2[i].accuracy), 2]));
+    assert.deepEqual(fig.seeds.filter(p => p.column === 'qwen_math_like' && p.color === 'random' && p.seed === '2').map(p => p.value), s2.map(r => r.accuracy));
     // The running cell's torn third line is ignored: its group has seed 1 to step 20, both seeds before.
-    const gt = series.get('qwen_math_like · ground_truth')!;
+    const gt = line('qwen_math_like', 'ground_truth');
     const r1 = evalsOf('model=qwen_math_like,reward=ground_truth,seed=1');
-    assert.equal(gt.points.length, 3);
-    assert.equal(gt.points[2]![1], r1[2].accuracy);
-    // The failed seed 2 of no_code_like · random does not enter the mean.
-    const nr = series.get('no_code_like · random')!;
-    assert.equal(nr.cells, 1);
-    assert.deepEqual(nr.points.map(p => p[1]), evalsOf('model=no_code_like,reward=random,seed=1').map(r => r.accuracy));
+    assert.deepEqual(gt.map(p => p.n), [2, 2, 1]);
+    assert.equal(gt[2]!.mean, r1[2].accuracy);
+    // The failed seed 2 of no_code_like · random does not enter the mean; the legend says so with n=1-2.
+    assert.deepEqual(line('no_code_like', 'random').map(p => p.mean), evalsOf('model=no_code_like,reward=random,seed=1').map(r => r.accuracy));
+    assert.equal(fig.legend.get('random'), 'random (n=1-2)');
+    assert.equal(fig.legend.get('ground_truth'), 'ground_truth (n=2)');
   });
 
-  test('ticks are round numbers covering the data', () => {
-    assert.deepEqual(niceTicks(0, 20), [0, 5, 10, 15, 20]);
-    assert.deepEqual(niceTicks(0.31, 0.67), [0.3, 0.4, 0.5, 0.6, 0.7]);
-    assert.deepEqual(niceTicks(0.5, 0.5), [0.45, 0.5, 0.55], 'a flat series gets a band around its value');
+  test('gains: last evaluation minus step 0 per finished cell, then mean and sample std over seeds, figure and table alike', async () => {
+    const runs = copyRuns(goldenCases('report').find(c => c.name === 'paper-mini')!.dir);
+    const cells = loadRuns(runs);
+    const fig = gainFigure({ grid: null, cells }, 'math.accuracy', {})!;
+    const accuracies = (id: string) => readFileSync(join(runs, id, 'eval.jsonl'), 'utf8').trim().split('\n').flatMap(l => { try { return [JSON.parse(l).accuracy as number]; } catch { return []; } });
+    const gain = (id: string) => { const a = accuracies(id); return a.at(-1)! - a[0]!; };
+    const [g1, g2] = [gain('model=no_code_like,reward=ground_truth,seed=1'), gain('model=no_code_like,reward=ground_truth,seed=2')];
+    const bar = fig.bars.find(b => b.column === 'no_code_like' && b.color === 'ground_truth')!;
+    assert.ok(Math.abs(bar.mean - (g1 + g2) / 2) < 1e-12);
+    assert.ok(Math.abs(bar.std! - Math.abs(g1 - g2) / Math.sqrt(2)) < 1e-12, 'sample std of two values is |a - b| / sqrt 2');
+    // Only finished cells: the running seed 2 of qwen_math_like · ground_truth and the failed no_code_like · random seed 2 are out.
+    assert.deepEqual(fig.bars.map(b => `${b.column}/${b.color}:${b.n}`), ['no_code_like/ground_truth:2', 'no_code_like/random:1', 'qwen_math_like/ground_truth:1', 'qwen_math_like/random:2']);
+    assert.equal(fig.bars.find(b => b.n === 1)!.std, null);
+    assert.equal((await report([runs], '/')).code, 0);
+    const md = readFileSync(join(runs, 'report', 'report.md'), 'utf8');
+    const row = md.split('\n').find(l => l.startsWith('| no_code_like | ') && md.indexOf(l) > md.indexOf('#### math.accuracy: last evaluation'))!;
+    const m = /^\| no_code_like \| (\S+) ± (\S+) \(n=2\) \| (\S+) \(n=1\) \|$/.exec(row);
+    assert.ok(m, row);
+    const near = (shown: string, x: number) => assert.ok(Math.abs(Number(shown) - x) < 5e-4, `${shown} vs ${x}`);
+    near(m[1]!, (g1 + g2) / 2);
+    near(m[2]!, Math.abs(g1 - g2) / Math.sqrt(2));
+    near(m[3]!, gain('model=no_code_like,reward=random,seed=1'));
   });
 });
 
@@ -100,7 +130,7 @@ describe('options and bad input', () => {
     const r = await report([runs, '--metric', 'math.code_rate', '--out', join(runs, '..', 'elsewhere')], '/');
     assert.equal(r.code, 0, r.err);
     const out = join(runs, '..', 'elsewhere');
-    assert.deepEqual(readdirSync(out).sort(), ['cells.csv', 'math.code_rate.svg', 'report.csv', 'report.md']);
+    assert.deepEqual(readdirSync(out).sort(), ['cells.csv', 'math.code_rate.gain.png', 'math.code_rate.gain.svg', 'math.code_rate.png', 'math.code_rate.svg', 'report.csv', 'report.html', 'report.md']);
     assert.equal(readFileSync(join(out, 'report.csv'), 'utf8').split('\n')[0], 'model,reward,cells,finished,math.code_rate_mean,math.code_rate_std,math.code_rate_n');
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     assert.match(md, /## math.code_rate/);
@@ -172,9 +202,11 @@ describe('plots worth drawing', () => {
       writeFileSync(file, readFileSync(file, 'utf8').replaceAll('{"step":', '{"problems":100,"step":'));
     }
     assert.equal((await report([runs], '/')).code, 0);
-    assert.deepEqual(readdirSync(join(runs, 'report')).filter(f => f.endsWith('.svg')), ['accuracy.svg']);
+    // ids-only has two grids (clip, rewards): a curve and a gain figure per grid.
+    const svgs = (dir: string) => readdirSync(dir).filter(f => f.endsWith('.svg')).sort();
+    assert.deepEqual(svgs(join(runs, 'report')), ['clip.accuracy.gain.svg', 'clip.accuracy.svg', 'rewards.accuracy.gain.svg', 'rewards.accuracy.svg']);
     assert.equal((await report([runs, '--metric', 'problems', '--out', join(runs, 'asked')], '/')).code, 0);
-    assert.deepEqual(readdirSync(join(runs, 'asked')).filter(f => f.endsWith('.svg')), ['problems.svg']);
+    assert.deepEqual(svgs(join(runs, 'asked')), ['clip.problems.gain.svg', 'clip.problems.svg', 'rewards.problems.gain.svg', 'rewards.problems.svg']);
   });
 
   test('cells evaluated only once (evaluation-only cells) get a table but no plot', async () => {
@@ -185,7 +217,7 @@ describe('plots worth drawing', () => {
     }
     const r = await report([runs], '/');
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, / and 0 plots /);
+    assert.match(r.out, / and 0 figures /);
     assert.deepEqual(readdirSync(join(runs, 'report')).filter(f => f.endsWith('.svg')), []);
   });
 });
@@ -226,8 +258,9 @@ describe('a runs directory written by the run layer', () => {
     assert.equal(random[1], '2');
     assert.equal(Number(random[3]), Number(mean.toPrecision(6)));
     assert.equal(random[5], '2');
-    const svg = readFileSync(join(out, 'report', 'math.accuracy.svg'), 'utf8');
-    assert.equal(checkWellFormed(svg).elements.get('polyline'), 2);
+    const fig = curveFigure({ grid: null, cells: loadRuns(out) }, 'math.accuracy', {})!;
+    assert.deepEqual([...fig.legend.values()], ['ground_truth (n=1)', 'random (n=2)'], 'one line per reward, with its number of seeds');
+    assert.ok(existsSync(join(out, 'report', 'math.accuracy.svg')) && existsSync(join(out, 'report', 'math.accuracy.png')));
   });
 });
 
