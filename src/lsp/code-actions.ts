@@ -2,7 +2,7 @@
 // misspelt name; "raise context to at least N" / "raise max_tokens to N" rewrite the number.
 import { CodeActionKind, type CodeAction, type Range } from 'vscode-languageserver';
 import type { Analysis } from './analysis.js';
-import { before, pathToUri, toRange } from './paths.js';
+import { before, toRange } from './paths.js';
 import { toLsp } from './diagnostics.js';
 
 function overlaps(a: Range, b: Range): boolean {
@@ -11,7 +11,7 @@ function overlaps(a: Range, b: Range): boolean {
 
 export function codeActions(a: Analysis, range: Range): CodeAction[] {
   const out: CodeAction[] = [];
-  const uri = pathToUri(a.abs);
+  const uri = a.uri;
   for (const d of a.diagnostics) {
     if (!d.fix || d.span.start.offset < 0) continue;
     if (a.file && d.file !== a.file.display) continue;
@@ -22,7 +22,9 @@ export function codeActions(a: Analysis, range: Range): CodeAction[] {
     const mean = /^did you mean '([A-Za-z_]\w*)'\?$/.exec(d.fix);
     if (mean && /^[A-Za-z_]\w*$/.test(written)) edit = { range: r, newText: mean[1]! };
     const raise = /^raise (context|max_tokens) to (?:at least )?(\d+)$/.exec(d.fix);
-    const num = raise ? new RegExp(`^(?:${raise[1]}\\s*=\\s*)?(\\d+)$`).exec(written) : null;
+    // Only where the diagnostic points at that field's own number (the rollout rule points at max_tokens).
+    const lineBefore = a.text.slice(a.text.lastIndexOf('\n', d.span.start.offset - 1) + 1, d.span.start.offset);
+    const num = raise ? new RegExp(`^${raise[1]}\\s*=\\s*(\\d+)$`).exec(written) ?? (new RegExp(`\\b${raise[1]}\\s*=\\s*$`).test(lineBefore) ? /^(\d+)$/.exec(written) : null) : null;
     if (raise && num) {
       const start = d.span.start.offset + written.length - num[1]!.length;
       const lineStart = a.text.lastIndexOf('\n', start - 1) + 1;

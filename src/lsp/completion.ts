@@ -65,7 +65,7 @@ export function complete(a: Analysis, offset: number): CompletionItem[] {
   if (decl) return declarationValueItems(decl[1] as DeclarationKind, ctx);
 
   // `field = |`, `field = [a, |`, `field in [|`
-  const value = /(?:^|[{,]\s*)([A-Za-z_]\w*)\s*(?:=|\bin\b)\s*(?:\[(?:[^\]]*,)?\s*)?[A-Za-z_]*$/.exec(before);
+  const value = /(?:^\s*|[{,]\s*)([A-Za-z_]\w*)\s*(?:=|\bin\b)\s*(?:\[(?:[^\]]*,)?\s*)?[A-Za-z_]*$/.exec(before);
   if (value) {
     const field = ctx.spec?.fields[value[1]!];
     if (field) return valueItems(field.type, ctx);

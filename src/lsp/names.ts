@@ -68,6 +68,13 @@ export function occurrencesOf(file: LoadedFile): Occurrence[] {
       case 'SubBlock':
         out.push({ kind: 'field', name: node.head.text, span: node.head.span });
         if (node.name) out.push({ kind: 'word', name: node.name.text, span: node.name.span });
+        // `pretrain on arith.train`: the first part names a dataset, the rest select from it.
+        if (node.on) {
+          const [first, ...rest] = node.on.parts;
+          const sym = first ? scopeFor(file, ancestors).lookup(first.text) : undefined;
+          if (first) out.push(sym ? { kind: 'reference', name: first.text, span: first.span, sym } : { kind: 'word', name: first.text, span: first.span });
+          for (const p of rest) out.push({ kind: 'word', name: p.text, span: p.span });
+        }
         break;
       case 'Argument':
         if (node.name) out.push({ kind: 'argument', name: node.name.text, span: node.name.span });
