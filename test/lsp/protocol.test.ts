@@ -272,7 +272,13 @@ test('document symbols and folding ranges give the outline and the blocks of an 
   assert.deepEqual(folds.map((f: any) => f.startLine + 1), [1, 4, 10, 15, 26, 40, 49]);
 });
 
-test('rlvrc lsp rejects file arguments with a usage error', async () => {
+test('rlvrc help lists lsp; rlvrc lsp rejects file arguments with a usage error', async () => {
+  let help = '';
+  assert.equal(await runCli(['help'], { stdout: s => { help += s; }, stderr: () => {} }), 0);
+  assert.match(help, /\n {2}lsp +the language server for editors \(LSP over stdin\/stdout\)\n/);
+  let usage = '';
+  await runCli(['help', 'lsp'], { stdout: s => { usage += s; }, stderr: () => {} });
+  assert.equal(usage.split('\n')[0], 'rlvrc lsp [--stdio]');
   let err = '';
   const code = await runCli(['lsp', 'experiments/quickstart.rlvr'], { stdout: () => {}, stderr: s => { err += s; } });
   assert.equal(code, 2);
