@@ -7,7 +7,6 @@ export async function lspCommand(args: string[], _io: CliIO): Promise<number> {
   const { positional } = parseArgs(args, { boolean: ['stdio'] });
   if (positional.length > 0) throw new UsageError(`lsp takes no files (the editor opens them): '${positional[0]}'`);
   const { startServer } = await import('../lsp/server.js');
-  startServer(process.stdin, process.stdout);
-  // The connection ends the process on the client's exit notification (or when stdin closes).
-  return new Promise<number>(() => {});
+  // The connection ends the process on the client's exit notification; a client that closes stdin ends it too.
+  return startServer(process.stdin, process.stdout).closed;
 }

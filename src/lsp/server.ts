@@ -28,7 +28,13 @@ const MAX_DISK_BYTES = 4 * 1024 * 1024;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const RESERVED = new Set(KEYWORDS.map(k => k.word));
 
-export function startServer(input: Readable, output: Writable): Connection {
+export interface Server {
+  connection: Connection;
+  /** Resolves with the exit status when the client closes the input without the exit notification: 0 after shutdown, else 1. */
+  closed: Promise<number>;
+}
+
+export function startServer(input: Readable, output: Writable): Server {
   const connection = createConnection(new StreamMessageReader(input), new StreamMessageWriter(output));
   const docs = new Documents();
   const analyses = new Map<string, Analysis>();
@@ -248,8 +254,20 @@ export function startServer(input: Readable, output: Writable): Connection {
     return a?.file ? semanticTokens(a.file) : { data: [] };
   }));
 
+  let shutdown = false;
+  connection.onShutdown(() => {
+    shutdown = true;
+    for (const t of timers.values()) clearTimeout(t);
+    timers.clear();
+  });
+  // A client that dies closes our stdin: end then, instead of waiting for an exit notification that never comes.
+  const closed = new Promise<number>(resolve => input.once('end', () => {
+    for (const t of timers.values()) clearTimeout(t);
+    resolve(shutdown ? 0 : 1);
+  }));
+
   connection.listen();
-  return connection;
+  return { connection, closed };
 }
 
 function offsetIn(text: string, pos: Position): number {

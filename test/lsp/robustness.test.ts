@@ -159,6 +159,18 @@ test('requests out of order: unopened URIs, stale versions, changes to closed fi
   assert.ok(await c.call('textDocument/hover', { textDocument: { uri: uriOf(q) }, position: positionOf(QUICKSTART, 'model = tiny', 0, 9) }));
 });
 
+test('a client that dies (closes stdin without shutdown) ends the server with status 1', async () => {
+  const orphan = new LspClient();
+  try {
+    await orphan.initialize();
+    orphan.open('untitled:Orphan.rlvr', QUICKSTART);
+    orphan.proc.stdin.end();
+    assert.equal(await orphan.exited, 1);
+  } finally {
+    orphan.kill();
+  }
+});
+
 /** A seeded generator (mulberry32), so that a failing fuzz run can be replayed. */
 function rng(seed: number): () => number {
   return () => {
