@@ -7,6 +7,7 @@ import {
   type BlockSpec, type FieldSpec,
 } from '../checker/schema/index.js';
 import type { FieldType } from '../checker/types.js';
+import { NESTED_SPECS } from '../checker/grid.js';
 import type { AnyNode, Expr } from '../language/ast.js';
 import type { DeclarationKind } from '../language/tokens.js';
 
@@ -30,6 +31,20 @@ export interface BlockContext {
   level: 'top' | 'experiment' | 'block';
   spec: BlockSpec | undefined;
   scope: Scope | undefined;
+  /** Inside a grid (its axes and its exclude/only rules), where keys are axis paths, not fields. */
+  grid: boolean;
+}
+
+/** The field a grid axis path varies: `seed`, a train field (`reward`), or a field under one (`algorithm.clip`). */
+export function axisField(parts: readonly string[]): { field: FieldSpec; owner: string } | undefined {
+  const [head, sub] = parts;
+  if (head === 'seed' && parts.length === 1) return { field: SETTINGS.fields.seed!, owner: SETTINGS.what };
+  const top = head === undefined ? undefined : TRAIN.fields[head];
+  if (!top) return undefined;
+  if (parts.length === 1) return { field: top, owner: TRAIN.what };
+  const spec = NESTED_SPECS[head!];
+  const field = spec && sub !== undefined ? spec.fields[sub] : undefined;
+  return field && parts.length === 2 ? { field, owner: spec!.what } : undefined;
 }
 
 function calleeName(e: Expr): string | undefined {
@@ -59,6 +74,7 @@ export function blockContext(file: LoadedFile | undefined, path: readonly AnyNod
   let spec: BlockSpec | undefined;
   let scope: Scope | undefined = file?.scope;
   let kind: DeclarationKind | undefined;
+  let grid = false;
   for (const node of path) {
     switch (node.kind) {
       case 'Experiment':
@@ -75,6 +91,10 @@ export function blockContext(file: LoadedFile | undefined, path: readonly AnyNod
         break;
       }
       case 'Grid':
+        grid = true;
+        spec = undefined;
+        level = 'block';
+        break;
       case 'GridRule':
       case 'Record':
         spec = undefined;
@@ -98,7 +118,7 @@ export function blockContext(file: LoadedFile | undefined, path: readonly AnyNod
         break;
     }
   }
-  return { level, spec, scope };
+  return { level, spec, scope, grid };
 }
 
 /** Every name a block accepts with what it is: fields, keyed sub-blocks (`strategy code`), stages (`pretrain on`). */

@@ -4,11 +4,12 @@
 // a half-typed line (which does not parse yet) still gets answers.
 import { CompletionItemKind, type CompletionItem } from 'vscode-languageserver';
 import type { FieldType } from '../checker/types.js';
+import { TRAIN } from '../checker/schema/index.js';
 import { describe } from '../checker/types.js';
 import { DECLARATION_KINDS, type DeclarationKind } from '../language/tokens.js';
 import type { Analysis } from './analysis.js';
 import { pathAt } from './ast-walk.js';
-import { blockContext, blockEntries, CONSTRUCTORS, type BlockContext } from './blocks.js';
+import { axisField, blockContext, blockEntries, CONSTRUCTORS, type BlockContext } from './blocks.js';
 import { fieldText, valueText } from './hover.js';
 import { REWARD_FUNCTIONS, rewardFunction } from './reward-functions.js';
 
@@ -65,15 +66,16 @@ export function complete(a: Analysis, offset: number): CompletionItem[] {
   if (decl) return declarationValueItems(decl[1] as DeclarationKind, ctx);
 
   // `field = |`, `field = [a, |`, `field in [|`
-  const value = /(?:^\s*|[{,]\s*)([A-Za-z_]\w*)\s*(?:=|\bin\b)\s*(?:\[(?:[^\]]*,)?\s*)?[A-Za-z_]*$/.exec(before);
+  const value = /(?:^\s*|[{,]\s*)([A-Za-z_][\w.]*)\s*(?:=|\bin\b)\s*(?:\[(?:[^\]]*,)?\s*)?[A-Za-z_]*$/.exec(before);
   if (value) {
-    const field = ctx.spec?.fields[value[1]!];
+    const field = ctx.grid ? axisField(value[1]!.split('.'))?.field : ctx.spec?.fields[value[1]!];
     if (field) return valueItems(field.type, ctx);
     return namesOfKind(ctx, undefined);
   }
 
   // The start of an entry: field names of this block, or keywords where declarations go.
   if (/(?:^|[{,])\s*[A-Za-z_]*$/.test(before)) {
+    if (ctx.grid) return ['seed', ...Object.keys(TRAIN.fields)].map(k => ({ label: k, kind: CompletionItemKind.Field, detail: 'grid axis', documentation: doc(fieldText(k, axisField([k])!.field, axisField([k])!.owner)) }));
     if (ctx.level === 'top') return ['experiment', 'import', ...DECLARATION_KINDS.filter(k => k !== 'train' && k !== 'eval')].map(k => ({ label: k, kind: CompletionItemKind.Keyword }));
     const items: CompletionItem[] = [];
     if (ctx.level === 'experiment') items.push(...[...DECLARATION_KINDS, 'grid'].map(k => ({ label: k, kind: CompletionItemKind.Keyword })));

@@ -8,7 +8,7 @@ import { DeclValue, isDecl, type Json } from '../checker/values.js';
 import type { Analysis } from './analysis.js';
 import { loadedFiles } from './analysis.js';
 import { pathAt } from './ast-walk.js';
-import { blockContext } from './blocks.js';
+import { axisField, blockContext } from './blocks.js';
 import { occurrenceAt } from './names.js';
 import { toRange } from './paths.js';
 import { rewardFunction } from './reward-functions.js';
@@ -16,6 +16,7 @@ import { rewardFunction } from './reward-functions.js';
 const MAX_FIELDS = 40;
 
 const isEnum = (ty: FieldType): boolean => ty.t === 'enum' || (ty.t === 'union' && ty.of.some(isEnum));
+const enumValues = (ty: FieldType): string[] => (ty.t === 'enum' ? [...ty.values] : ty.t === 'union' || ty.t === 'tuple' ? ty.of.flatMap(enumValues) : ty.t === 'list' ? enumValues(ty.of) : []);
 
 /** A value as the language writes it: `none`, `group_norm` (an enum word, unquoted), `2..3`, `"text"`. */
 export function valueText(v: Json | DeclValue | undefined, ty?: FieldType): string {
@@ -88,6 +89,14 @@ export function hover(a: Analysis, offset: number): Hover | null {
     let owner = path.length - 1;
     while (owner > 0 && !['Assignment', 'Setting', 'Flag', 'SubBlock', 'GridAxis'].includes(path[owner]!.kind)) owner--;
     const ctx = blockContext(a.file, path.slice(0, owner));
+    const entry = path[owner];
+    if (ctx.grid && entry && (entry.kind === 'GridAxis' || entry.kind === 'Assignment')) {
+      const parts = entry.path.parts.map(p => p.text);
+      const axis = axisField(parts.slice(0, parts.indexOf(occ.name) + 1));
+      if (!axis) return null;
+      const count = entry.kind === 'GridAxis' && entry.values.kind === 'List' ? `\n\ngrid axis: ${entry.values.items.length} value${entry.values.items.length === 1 ? '' : 's'}` : '';
+      return md(fieldText(parts.join('.'), axis.field, axis.owner) + count);
+    }
     const field = ctx.spec?.fields[occ.name];
     if (field) return md(fieldText(occ.name, field, ctx.spec!.what));
     const sub = ctx.spec?.keyed?.[occ.name] ?? ctx.spec?.stages?.[occ.name];
@@ -106,6 +115,16 @@ export function hover(a: Analysis, offset: number): Hover | null {
   if (occ?.kind === 'word') {
     const f = rewardFunction(occ.name);
     if (f) return md(`\`\`\`rlvr\n${f.signature}\n\`\`\`\n\n${f.doc}`);
+    // An enum value: the field it is a value of, and the other values allowed there.
+    const i = path.map(n => n.kind).lastIndexOf('Assignment');
+    const asg = path[i];
+    if (asg?.kind === 'Assignment') {
+      const ctx = blockContext(a.file, path.slice(0, i));
+      const key = asg.path.parts.map(p => p.text);
+      const field = ctx.grid ? axisField(key)?.field : ctx.spec?.fields[key.join('.')];
+      const values = field ? enumValues(field.type) : [];
+      if (values.includes(occ.name)) return md(`\`${occ.name}\` — a value of **${key.join('.')}**: one of ${values.join(', ')}\n\n${field!.doc}`);
+    }
   }
   return null;
 }

@@ -142,12 +142,16 @@ const HOVERS: Array<[file: string, needle: string, nth: number, shift: number]> 
   ['experiments/quickstart.rlvr', 'model = tiny', 0, 9],
   ['experiments/quickstart.rlvr', 'minibatch', 0, 0],
   ['experiments/quickstart.rlvr', 'advantage = group_norm', 0, 0],
+  ['experiments/quickstart.rlvr', 'advantage = group_norm', 0, 'advantage = '.length],
+  ['experiments/quickstart.rlvr', 'code_rate', 0, 0],
   ['experiments/quickstart.rlvr', 'correct(label)', 0, 0],
   ['experiments/quickstart.rlvr', 'reward = ground_truth', 0, 10],
   ['experiments/quickstart.rlvr', 'strategy code', 0, 0],
   ['experiments/quickstart.rlvr', 'language = 1', 0, 0],
   ['experiments/paper.rlvr', 'prompt code_forcing', 0, 8],
   ['experiments/paper.rlvr', 'grid main', 0, 6],
+  ['experiments/paper.rlvr', '    reward in [ground_truth', 0, 4],
+  ['experiments/spurious-search.rlvr', 'algorithm.clip in', 0, 'algorithm.'.length],
   ['experiments/paper.rlvr', 'reward incorrect', 0, 8],
   ['experiments/paper.rlvr', 'majority_label(samples', 0, 0],
 ];
@@ -188,6 +192,12 @@ test('completion: fields of the block, names of the expected kind, enum values, 
   const paper = readFileSync(join(ROOT, 'experiments/paper.rlvr'), 'utf8');
   const params = await c.call('textDocument/completion', { textDocument: { uri: uriOf('experiments/paper.rlvr') }, position: positionOf(paper, 'majority_label(samples', 0, 'majority_label('.length) });
   assert.deepEqual(params.map((i: any) => i.label), ['samples', 'temperature', 'online']);
+  // In a grid: axis names at the start of an entry, and names of the axis's kind in its list.
+  const axes = await c.call('textDocument/completion', { textDocument: { uri: uriOf('experiments/paper.rlvr') }, position: positionOf(paper, '    reward in [ground_truth', 0, 4) });
+  assert.deepEqual(axes.map((i: any) => i.label), ['seed', 'model', 'data', 'reward', 'algorithm', 'optimizer', 'prompt', 'steps', 'checkpoint_every']);
+  const axisValues = await c.call('textDocument/completion', { textDocument: { uri: uriOf('experiments/paper.rlvr') }, position: positionOf(paper, 'reward in [ground_truth, majority', 0, 'reward in [ground_truth, '.length) });
+  const rewardNames = axisValues.filter((i: any) => i.kind === 6).map((i: any) => i.label);
+  assert.ok(rewardNames.includes('majority') && rewardNames.includes('incorrect') && !rewardNames.includes('qwen_7b'), rewardNames.join(' '));
 });
 
 test('definition, references and rename, within a file and across an import', async () => {
