@@ -8,6 +8,13 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../language/ast.js';
 import { parse } from '../language/parse.js';
 
+/**
+ * Documents longer than this are not checked as you type: the checker is linear (about 7 ms per KB on a
+ * 2-core machine, bench/check-time.ts), so this bounds every analysis to seconds. Such a file gets one
+ * warning that says so, and `rlvrc check` still checks it.
+ */
+export const MAX_CHECKED_CHARS = 1_000_000;
+
 export interface Analysis {
   uri: string;
   version: number;
@@ -17,6 +24,8 @@ export interface Analysis {
   result: CheckResult | undefined;
   /** The document's own loaded file (its AST and scopes). */
   file: LoadedFile | undefined;
+  /** Set when the document is over MAX_CHECKED_CHARS: nothing was parsed or checked. */
+  tooLarge?: boolean;
   /** Set when the checker itself failed (a bug in rlvrc); the document then still gets syntax answers. */
   internalError?: string;
   /** The document's AST: the checker's, or a bare parse when the checker failed. */
@@ -37,6 +46,10 @@ export interface AnalyzeInput {
 
 export function analyze(input: AnalyzeInput): Analysis {
   const { uri, abs, text, version } = input;
+  if (text.length > MAX_CHECKED_CHARS) {
+    const at = { line: 1, column: 1, offset: 0 };
+    return { uri, version, abs, text, result: undefined, file: undefined, tooLarge: true, ast: { kind: 'SourceFile', imports: [], items: [], span: { start: at, end: at } }, diagnostics: [] };
+  }
   const inRoot = input.root !== undefined && !relative(input.root, abs).startsWith('..') && !isAbsolute(relative(input.root, abs));
   const cwd = inRoot ? input.root! : undefined;
   try {

@@ -11,7 +11,7 @@ import {
 import type { Position } from 'vscode-languageserver';
 import { KEYWORDS } from '../language/tokens.js';
 import { compilerVersion } from '../cli/version.js';
-import { analyze, type Analysis } from './analysis.js';
+import { analyze, MAX_CHECKED_CHARS, type Analysis } from './analysis.js';
 import { codeActions } from './code-actions.js';
 import { complete } from './completion.js';
 import { diagnosticsByFile } from './diagnostics.js';
@@ -243,7 +243,7 @@ export function startServer(input: Readable, output: Writable): Server {
   }));
   connection.onDocumentFormatting(guard('formatting', [], p => {
     const doc = docs.get(p.textDocument.uri);
-    return doc ? formatDocument(doc.getText()) : [];
+    return doc && doc.getText().length <= MAX_CHECKED_CHARS ? formatDocument(doc.getText()) : [];
   }));
   connection.onCodeAction(guard('codeAction', [], p => {
     const a = analysisOf(p.textDocument.uri);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { check } from '../../src/checker/check.js';
+import { MAX_CHECKED_CHARS } from '../../src/lsp/analysis.js';
 import { LspClient, positionOf, ROOT, uriOf } from './client.js';
 
 let c: LspClient;
@@ -100,6 +101,21 @@ test('a generated 2,000-line spec: diagnostics equal the checker, every request 
   assert.equal(refs.length, 2);
   const symbols = await c.call('textDocument/documentSymbol', { textDocument: { uri } });
   assert.ok(symbols[0].children.length > 400);
+});
+
+test('a file over the size the server checks gets one warning and empty answers, until it shrinks', async () => {
+  const uri = 'untitled:Huge.rlvr';
+  const huge = `${QUICKSTART}\n${'// padding\n'.repeat(Math.ceil(MAX_CHECKED_CHARS / 11))}`;
+  const d = c.diagnostics(uri);
+  c.open(uri, huge);
+  const [warning, ...rest] = (await d).diagnostics;
+  assert.deepEqual(rest, []);
+  assert.equal(warning.message, `this file has ${huge.length} characters, more than the ${MAX_CHECKED_CHARS} the language server checks as you type; run rlvrc check on it`);
+  await everyRequest(uri, positionOf(huge, 'model = tiny', 0, 9));
+  assert.equal(await c.call('textDocument/hover', { textDocument: { uri }, position: positionOf(huge, 'model = tiny', 0, 9) }), null);
+  const small = c.diagnostics(uri, 2);
+  c.notify('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: QUICKSTART }] });
+  assert.deepEqual((await small).diagnostics, []);
 });
 
 test('a file deleted while open: the open text still answers; a deleted import is reported once the client says so', async () => {
