@@ -59,6 +59,8 @@ export function complete(a: Analysis, offset: number): CompletionItem[] {
   if (call) {
     const f = rewardFunction(call[1]!);
     if (f && f.params.length > 0) return f.params.map(p => ({ label: p.name, kind: CompletionItemKind.Property, detail: f.signature, documentation: doc(p.doc), insertText: `${p.name} = ` }));
+    // correct(...) compares with a target: the label, or the majority's answer.
+    if (f?.name === 'correct') return ['label', 'majority_label'].map(n => ({ label: n, kind: CompletionItemKind.Function, detail: rewardFunction(n)!.signature, documentation: doc(rewardFunction(n)!.doc) }));
   }
 
   // `KIND name = |`

@@ -192,6 +192,7 @@ test('completion: fields of the block, names of the expected kind, enum values, 
   const paper = readFileSync(join(ROOT, 'experiments/paper.rlvr'), 'utf8');
   const params = await c.call('textDocument/completion', { textDocument: { uri: uriOf('experiments/paper.rlvr') }, position: positionOf(paper, 'majority_label(samples', 0, 'majority_label('.length) });
   assert.deepEqual(params.map((i: any) => i.label), ['samples', 'temperature', 'online']);
+  assert.deepEqual(await labels('correct(label)', 'correct('.length), ['label', 'majority_label']);
   // In a grid: axis names at the start of an entry, and names of the axis's kind in its list.
   const axes = await c.call('textDocument/completion', { textDocument: { uri: uriOf('experiments/paper.rlvr') }, position: positionOf(paper, '    reward in [ground_truth', 0, 4) });
   assert.deepEqual(axes.map((i: any) => i.label), ['seed', 'model', 'data', 'reward', 'algorithm', 'optimizer', 'prompt', 'steps', 'checkpoint_every']);
