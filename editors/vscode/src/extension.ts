@@ -20,7 +20,8 @@ function serverCommand(): string {
 
 export async function activate(context: ExtensionContext): Promise<void> {
   const command = serverCommand();
-  const run = { command, args: ['lsp'], transport: TransportKind.stdio };
+  // The client appends --stdio: the server runs as `rlvrc lsp --stdio`. Windows needs a shell for rlvrc.cmd.
+  const run = { command, args: ['lsp'], transport: TransportKind.stdio, options: { shell: process.platform === 'win32' } };
   const serverOptions: ServerOptions = { run, debug: run };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'rlvr' }],
