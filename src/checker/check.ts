@@ -35,6 +35,8 @@ export interface CheckResult {
   sources: Map<string, string>;
   /** The experiments of the files given (not of imported files), with their cells when there are no errors. */
   experiments: ExperimentIR[];
+  /** The loaded files, their ASTs and bound scopes (symbols evaluated): what the language server navigates. */
+  program: Program;
 }
 
 
@@ -83,7 +85,7 @@ export function check(files: ReadonlyArray<string | { file: string; text: string
     diagnostics = [...diagnostics, ...rep.diagnostics.slice(before)].sort(compareDiagnostics);
   }
   const sources = new Map([...program.files.values()].map(f => [f.display, f.text]));
-  return { diagnostics, sources, experiments };
+  return { diagnostics, sources, experiments, program };
 }
 
 function lowerStandalone(v: DeclValue, ctx: LowerContext): void {

@@ -34,7 +34,7 @@ export interface GridPlan {
 }
 
 /** The schema a dotted axis under each train field is checked against. */
-const NESTED_SPECS: Record<string, BlockSpec | undefined> = {
+export const NESTED_SPECS: Record<string, BlockSpec | undefined> = {
   model: MODEL_CONSTRUCTORS.transformer,
   data: DATASET_CONSTRUCTORS.arithmetic,
   algorithm: ALGORITHM_CONSTRUCTORS.grpo,

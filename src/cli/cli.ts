@@ -42,6 +42,11 @@ const commands: Record<string, { summary: string; usage: string; load: () => Pro
     usage: 'rlvrc explain FILE [--cell ID] [--engine verl]',
     load: async () => (await import('./explain.js')).explainCommand,
   },
+  lsp: {
+    summary: 'the language server for editors (LSP over stdin/stdout)',
+    usage: 'rlvrc lsp [--stdio]',
+    load: async () => (await import('./lsp.js')).lspCommand,
+  },
   grade: {
     summary: 'grade model outputs (JSONL) against labels with the paper\'s grader',
     usage: 'rlvrc grade FILE.jsonl [--summary]',

@@ -20,8 +20,8 @@ import { delimiter, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { loadNativeBlas } from '../../src/runtime/native-blas.js';
 
-export type Requirement = 'slurm' | 'torch' | 'native-blas' | 'omegaconf' | 'chromium';
-export const REQUIREMENTS: readonly Requirement[] = ['slurm', 'torch', 'native-blas', 'omegaconf', 'chromium'];
+export type Requirement = 'slurm' | 'torch' | 'native-blas' | 'omegaconf' | 'chromium' | 'neovim';
+export const REQUIREMENTS: readonly Requirement[] = ['slurm', 'torch', 'native-blas', 'omegaconf', 'chromium', 'neovim'];
 
 /** Debian's headless-capable browser, for screenshots of report.html. */
 export const CHROMIUM = 'chromium';
@@ -60,6 +60,15 @@ const checks: Record<Requirement, () => string | null> = {
   omegaconf: () => debianPythonModule('omegaconf', 'python3-omegaconf'),
   chromium() {
     if (!onPath(CHROMIUM)) return `Chromium is not installed (no ${CHROMIUM} on PATH; Debian's chromium): ${INSTALL_COMMAND}`;
+    return null;
+  },
+  // The language server's real-editor test: Neovim's built-in LSP client (vim.lsp, 0.7 and later).
+  neovim() {
+    if (!onPath('nvim')) return `Neovim is not installed (no nvim; Debian's neovim): ${INSTALL_COMMAND}`;
+    const v = spawnSync('nvim', ['--version'], { encoding: 'utf8', timeout: 30_000 });
+    const m = /NVIM v(\d+)\.(\d+)/.exec(v.stdout ?? '');
+    if (!m) return `nvim --version did not say its version (${(v.stderr ?? '').trim() || `exit ${v.status}`}); Debian's neovim: ${INSTALL_COMMAND}`;
+    if (Number(m[1]) === 0 && Number(m[2]) < 7) return `Neovim ${m[1]}.${m[2]} is too old for vim.lsp (0.7 or later): ${INSTALL_COMMAND}`;
     return null;
   },
   'native-blas'() {
