@@ -3,6 +3,7 @@
 // (RLVR7001…, README.md beside this file has the table). Each rule names the cell-config paths it governs,
 // so that test/engines/verl/coverage.test.ts can show that every field is either lowered (config.ts's
 // CONSUMED_PATHS) or judged here.
+import { WHITEN_ESTIMATOR } from './config.js';
 import type { CellConfig, DataConfig, PromptConfig, RewardNode } from '../../ir/cell.js';
 import type { EngineIssue } from '../engine.js';
 import { KL_LOSS_TYPE, LOSS_AGG_MODE, TORCH_ADAM_EPS, UNREACHABLE_RATIO, VERL_GRPO_EPSILON, resolveProfile, type VerlProfile } from './config.js';
@@ -77,10 +78,10 @@ export const VERL_RULES: readonly CapabilityRule[] = [
     })),
   },
   {
-    code: 'RLVR7004', severity: 'error', training: true, title: '`whiten = true`: verl\'s grpo estimator cannot re-normalise advantages over the batch after the group step',
+    code: 'RLVR7004', severity: 'warning', training: true, title: '`whiten = true`: rlvrc\'s own advantage estimator, registered into verl by the reward module',
     paths: ['algorithm.whiten'],
     check: c => c.algorithm.whiten
-      ? [{ path: 'algorithm.whiten', message: 'whitening advantages over the rollout batch after the group normalisation (OpenRLHF\'s replay-buffer normalisation) has no verl setting: verl\'s grpo estimator stops at (r − mean)/(std + ε), and the estimators that whiten (reinforce_plus_plus_baseline) do not divide by the group std', fix: 'set `whiten = false` to run verl\'s GRPO (the run then differs from OpenRLHF\'s), or run the cell on the tfjs engine' }]
+      ? [{ path: 'algorithm.whiten', message: `verl's grpo estimator stops at (r − mean)/(std + ε); whitening over the rollout batch's tokens afterwards (OpenRLHF's replay-buffer normalisation) runs as algorithm.adv_estimator = ${WHITEN_ESTIMATOR}, which rlvrc's reward module registers into verl's estimator registry when verl loads it (read in verl's code, to be confirmed on the first GPU run)` }]
       : [],
   },
   {

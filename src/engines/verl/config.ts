@@ -6,6 +6,9 @@
 // reported by capabilities.ts; this lowering is total and lowers what it can of every cell.
 import type { CellConfig } from '../../ir/cell.js';
 
+/** The advantage estimator the reward module registers into verl: group normalisation, then whitening over the batch's tokens. */
+export const WHITEN_ESTIMATOR = 'rlvrc_grpo_whiten';
+
 /** The verl commit every emitted config is checked against (data/verl/_generated_ppo_trainer.yaml). */
 export const VERL_COMMIT = 'b178a3cd56f58b2d502255daba591e92833930a7';
 
@@ -196,7 +199,9 @@ export function verlConfig(cell: CellConfig, profileIn: Partial<VerlProfile> = {
   const files = parquetFiles(cell);
 
   // ---- algorithm: GRPO's group-relative advantage, no KL in the reward, no critic
-  set(c, 'algorithm.adv_estimator', 'grpo');
+  // Whitening after the group step (the paper's OpenRLHF runs): rlvrc's own estimator, which the reward
+  // module registers into verl's advantage-estimator registry (python/rlvrc_reward.py, WHITEN_ESTIMATOR).
+  set(c, 'algorithm.adv_estimator', a.whiten ? WHITEN_ESTIMATOR : 'grpo');
   set(c, 'algorithm.norm_adv_by_std_in_grpo', a.advantage === 'group_norm');
   set(c, 'algorithm.use_kl_in_reward', false);
 

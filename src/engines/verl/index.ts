@@ -24,10 +24,11 @@ export function verlYaml(cell: CellConfig, profile?: Partial<VerlProfile>): stri
 }
 
 export { verlCapabilities, verlProfileIssues, VERL_RULES, VERL_PROFILE_RULES, type CapabilityRule } from './capabilities.js';
-export { VERL_COMMIT, verlConfig, resolveProfile, SMOKE_PROFILE, CONSUMED_PATHS, pathCovers, flattenKeys, parquetFiles, type VerlProfile, type Consumer } from './config.js';
+export { VERL_COMMIT, WHITEN_ESTIMATOR, verlSteps, verlConfig, resolveProfile, SMOKE_PROFILE, CONSUMED_PATHS, pathCovers, flattenKeys, parquetFiles, type VerlProfile, type Consumer } from './config.js';
 export { toYaml, parseYaml, yamlFloat } from './yaml.js';
 export { verlRows, verlDatasets, verlParquet, writeVerlParquet, writeVerlDatasets, VERL_PARQUET_SCHEMA, type VerlRow, type VerlMessage, type VerlSplit } from './datasets.js';
 export { startRewardServer, cellScorer, rewardNeeds, rewardRng, REWARD_URL_ENV, RequestError, type RewardServer, type RewardServerOptions, type RewardNeeds, type ScoreRequest } from './reward-server.js';
 export { verlMetricsToRecords, regradeValidation, parseJsonlObjects, VERL_METRIC_MAP, type JsonlSource, type RegradedValidation } from './convert.js';
 export { readVerlProfile, parseVerlProfile, resolveLaunchProfile, loweringProfile, DEFAULT_PYTHON, VERL_PROFILE_SCHEMA, type VerlLaunchProfile } from './profile.js';
-export { prepareVerlCell, preparedVerlConfig, verlLaunchCommand, verlManifestFields, VerlRefusal, REWARD_MODULE, REWARD_FUNCTION, HYDRA_ENTRY, type PrepareVerlOptions, type PreparedVerlCell } from './prepare.js';
+export { prepareVerlCell, preparedVerlConfig, verlLaunchCommand, verlManifestFields, VerlRefusal, REWARD_MODULE, REWARD_FUNCTION, REWARD_MANAGER, WORKER_ENV, verlRunPaths, HYDRA_ENTRY, type PrepareVerlOptions, type PreparedVerlCell } from './prepare.js';
+export { runVerlProgram, takeProfileArg, VERL_CELL_FILES } from './program.js';

@@ -62,8 +62,8 @@ test('RLVR7003: arithmetic data in an eval', () => {
   });
 });
 
-test('RLVR7004: whitening after group normalisation (the paper\'s cells)', () => {
-  expectIssue('RLVR7004', 'error', 'algorithm.whiten', c => { c.algorithm.whiten = true; }, /reinforce_plus_plus_baseline/);
+test('RLVR7004: whitening after group normalisation (the paper\'s cells) runs as rlvrc\'s registered estimator', () => {
+  expectIssue('RLVR7004', 'warning', 'algorithm.whiten', c => { c.algorithm.whiten = true; }, /rlvrc_grpo_whiten/);
 });
 
 test('RLVR7005: an advantage epsilon other than verl\'s 1e-6', () => {

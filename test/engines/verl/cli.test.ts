@@ -26,16 +26,18 @@ test('check --engine verl: refusals and approximations at the fields that set th
 test('the CLI: check exits 1 on refusals, explain shows the verl section, compile --engine verl refuses the spec where check does', () => {
   const c = rlvrc(['check', 'verl-small.rlvr', '--engine', 'verl'], { cwd: DIR });
   assert.equal(c.status, 1);
-  assert.match(c.stderr, /error\[RLVR7004\]: verl: whitening advantages/);
+  assert.match(c.stderr, /warning\[RLVR7004\]: verl: verl's grpo estimator stops at/);
+  assert.match(c.stderr, /error\[RLVR7010\]: verl: eval 'sampled_eval' samples with greedy = false/);
   assert.equal(rlvrc(['check', 'verl-small.rlvr'], { cwd: DIR }).status, 0);
   const e = rlvrc(['explain', 'verl-small.rlvr', '--cell', 'default', '--engine', 'verl'], { cwd: DIR });
   assert.equal(e.status, 0, e.stderr);
-  assert.match(e.stdout, /\nengine verl\n {2}error\[RLVR7004\] algorithm\.whiten: /);
+  assert.match(e.stdout, /\nengine verl\n(.*\n)* {2}error\[RLVR7010\] evals\.1\.greedy: /);
+  assert.match(e.stdout, / {2}warning\[RLVR7004\] algorithm\.whiten: /);
   assert.match(e.stdout, /verl\.yaml \(the keys the spec decides; not runnable until the errors above are fixed\)/);
   assert.match(e.stdout, / {4}\s*ppo_mini_batch_size: 2\n/, '8 rollouts are 2 prompts of a group of 4: verl counts prompts');
   const k = rlvrc(['compile', 'verl-small.rlvr', '--engine', 'verl'], { cwd: DIR });
   assert.equal(k.status, 1, 'the located errors of check, and nothing written');
-  assert.match(k.stderr, /error\[RLVR7004\]: verl: whitening advantages/);
+  assert.match(k.stderr, /error\[RLVR7010\]: verl: eval 'sampled_eval'/);
   assert.doesNotMatch(k.stderr, /wrote /);
   const u = rlvrc(['check', 'verl-small.rlvr', '--engine', 'openrlhf'], { cwd: DIR });
   assert.equal(u.status, 2);

@@ -44,8 +44,6 @@ function compatible(key: string, base: YamlType, emitted: YamlType): boolean {
 function expectedErrors(c: CellConfig): string[] {
   const codes = new Set<string>();
   const trains = c.train.steps > 0;
-  // Every training cell: the paper's whitening after group norm (algorithm grpo: whiten = true).
-  if (trains) codes.add('RLVR7004');
   // Every cell: MATH-500 greedy every step beside AMC/AIME avg@8 at T = 0.6 every 10 steps.
   codes.add('RLVR7010').add('RLVR7011');
   // Base Llama rows: the raw R1 template and its </answer> stop string.
@@ -96,7 +94,7 @@ test('every paper.rlvr cell: verl refuses exactly what it cannot express, and sa
   // The reasons, on the main row's random-reward cell.
   const main = cells.find(c => c.id === 'main/model=qwen_math_7b,reward=random')!;
   const byCode = new Map(verlCapabilities(main).map(i => [`${i.code} ${i.path}`, i.message]));
-  assert.match(byCode.get('RLVR7004 algorithm.whiten')!, /whitening advantages over the rollout batch/);
+  assert.match(byCode.get('RLVR7004 algorithm.whiten')!, /runs as algorithm\.adv_estimator = rlvrc_grpo_whiten/);
   assert.match(byCode.get('RLVR7010 evals.1.temperature')!, /temperature = 0\.6 but eval 'math' with 0/);
   assert.match(byCode.get('RLVR7011 evals.1.every')!, /every 10 steps but eval 'math' every 1/);
   assert.ok(byCode.has('RLVR7005 algorithm.advantage_epsilon'), 'the 1e-9 vs 1e-6 epsilon warning');

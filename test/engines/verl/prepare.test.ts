@@ -146,15 +146,15 @@ test('the prepared verl.yaml merges over verl\'s pinned config with omegaconf in
   });
 });
 
-test('a cell verl refuses (the paper\'s whitening) throws naming RLVR7004 and writes nothing', () => {
+test('a cell verl refuses (evals that sample differently) throws naming RLVR7010 and writes nothing', () => {
   withDir(dir => {
     const cell = runnable();
-    cell.algorithm.whiten = true;
+    cell.evals = paperCell(MAIN).evals;
     const cellDir = join(dir, 'cell');
     assert.throws(() => prepareVerlCell({ cell, cellDir, specDir: SPEC_DIR, filter: null }), (e: Error) => {
       assert.ok(e instanceof VerlRefusal);
-      assert.match(e.message, /RLVR7004 algorithm\.whiten/);
-      assert.ok(e.issues.some(i => i.code === 'RLVR7004'));
+      assert.match(e.message, /RLVR7010 evals\.1\.greedy/);
+      assert.ok(e.issues.some(i => i.code === 'RLVR7010'));
       return true;
     });
     assert.equal(existsSync(cellDir), false);

@@ -30,7 +30,8 @@ import urllib.parse
 
 URL_ENV = "RLVRC_REWARD_URL"
 
-__all__ = ["compute_score", "compute_score_batch", "score_requests", "RlvrcRewardManager", "RewardServerError", "URL_ENV"]
+__all__ = ["compute_score", "compute_score_batch", "score_requests", "RlvrcRewardManager", "RewardServerError", "URL_ENV",
+           "WHITEN_ESTIMATOR", "grpo_whiten_advantage"]
 
 
 class RewardServerError(RuntimeError):
@@ -298,3 +299,61 @@ class RlvrcRewardManager:
                 },
             }
         return reward_tensor
+
+
+# ---- the paper's advantages: GRPO's group normalisation, then whitening over the batch's tokens -----------
+#
+# The paper's runs (OpenRLHF) normalise each group, (r - mean) / (std + eps), then whiten the advantages over
+# the whole rollout batch in the replay buffer, token-weighted: (a - mu) * rsqrt(max(var, 1e-8)), with mu and
+# the biased var over every response token. verl's grpo estimator stops after the group step, so this module
+# registers an estimator that does both under the name WHITEN_ESTIMATOR (algorithm.adv_estimator). verl
+# imports this file in its TaskRunner when it loads the reward manager (load_reward_manager), before fit()
+# computes the first advantage in that same process; custom names reach core_algos.get_adv_estimator_fn
+# (ray_trainer.compute_advantage's last branch). Read in verl's code at the pinned commit, not run there.
+
+WHITEN_ESTIMATOR = "rlvrc_grpo_whiten"
+# verl's GRPO epsilon (compute_grpo_outcome_advantage's default; rlvrc's RLVR7005 says where it differs).
+GROUP_EPSILON = 1e-6
+
+
+def grpo_whiten_advantage(token_level_rewards, response_mask, index=None, config=None, **_kwargs):
+    """Group-normalised (or centred, when config.norm_adv_by_std_in_grpo is false) outcome advantages, then
+    whitened over the batch's response tokens. Returns (advantages, returns), both (bs, response_length)."""
+    import torch
+
+    scores = token_level_rewards.sum(dim=-1)
+    if index is None:
+        raise ValueError("%s needs the prompt groups (non_tensor_batch['uid'])" % WHITEN_ESTIMATOR)
+    norm = True if config is None else bool(getattr(config, "norm_adv_by_std_in_grpo", True))
+    with torch.no_grad():
+        groups = {}
+        for i in range(scores.shape[0]):
+            groups.setdefault(index[i], []).append(i)
+        adv = torch.zeros_like(scores)
+        for members in groups.values():
+            group = scores[members]
+            mean = group.mean()
+            std = group.std() if len(members) > 1 else torch.tensor(0.0, dtype=scores.dtype)
+            adv[members] = (group - mean) / (std + GROUP_EPSILON) if norm else group - mean
+        mask = response_mask.to(adv.dtype)
+        tokens = adv.unsqueeze(-1) * mask
+        n = mask.sum()
+        if n > 0:
+            mu = tokens.sum() / n
+            var = (((adv.unsqueeze(-1) - mu) ** 2) * mask).sum() / n
+            tokens = (adv.unsqueeze(-1) - mu) * torch.rsqrt(torch.clamp(var, min=1e-8)) * mask
+    return tokens, tokens
+
+
+def _register_estimators():
+    try:
+        from verl.trainer.ppo.core_algos import register_adv_est
+    except ImportError:  # outside verl (the tests, the reward server's clients): nothing to register into
+        return
+    try:
+        register_adv_est(WHITEN_ESTIMATOR)(grpo_whiten_advantage)
+    except ValueError:  # already registered (the module imported twice): the registry keeps the first
+        pass
+
+
+_register_estimators()
