@@ -90,3 +90,37 @@ export function variants(): Variant[] {
 
 /** A response that states the answer as most models do. */
 export const responseFor = (answer: string) => `Putting it together, the answer is $\\boxed{${answer}}$.`;
+
+export interface DisagreementTable {
+  /** Per kind of variant: cases, accepted by Math-Verify, accepted by the paper's grader. */
+  byKind: Array<{ kind: string; equivalent: boolean; cases: number; mathVerify: number; paper: number; disagree: number }>;
+  /** The cases where the two graders disagree, by kind, with a few examples each. */
+  markdown: string;
+}
+
+/** Grades every variant with both graders and tabulates where they disagree (the issue's closing table). */
+export function disagreementTable(vs: Variant[], grade: (g: 'paper' | 'math_verify', response: string, gold: string) => boolean): DisagreementTable {
+  const rows = new Map<string, { kind: string; equivalent: boolean; cases: number; mathVerify: number; paper: number; disagree: number; examples: string[] }>();
+  for (const v of vs) {
+    const key = `${v.equivalent ? 'equivalent' : 'near-miss'}: ${v.kind}`;
+    let r = rows.get(key);
+    if (!r) rows.set(key, (r = { kind: v.kind, equivalent: v.equivalent, cases: 0, mathVerify: 0, paper: 0, disagree: 0, examples: [] }));
+    const response = responseFor(v.answer);
+    const m = grade('math_verify', response, v.gold);
+    const p = grade('paper', response, v.gold);
+    r.cases++;
+    if (m) r.mathVerify++;
+    if (p) r.paper++;
+    if (m !== p) r.disagree++;
+    if (m !== p && r.examples.length < 3) r.examples.push(`\`${v.answer}\` for \`${v.gold}\``);
+  }
+  const byKind = [...rows.values()].map(({ examples: _e, ...rest }) => rest);
+  const lines = [
+    '| variant | cases | accepted by math_verify | accepted by paper | disagree | examples of disagreement |',
+    '| --- | ---: | ---: | ---: | ---: | --- |',
+    ...[...rows.values()].map(r => {
+      return `| ${r.equivalent ? 'equivalent' : 'near-miss'}: ${r.kind.replace(/\|/g, '\\|')} | ${r.cases} | ${r.mathVerify} | ${r.paper} | ${r.disagree} | ${r.examples.join('; ').replace(/\|/g, '\\|')} |`;
+    }),
+  ];
+  return { byKind, markdown: lines.join('\n') + '\n' };
+}
