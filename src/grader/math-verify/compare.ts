@@ -86,9 +86,32 @@ function compareScalars(gold: Value & { kind: 'scalar' }, pred: Value & { kind: 
       return roundFloat(d, ctx.rounding) === roundFloat(v, ctx.rounding) ? yes(`equal to ${ctx.rounding} decimal places`) : no(`different to ${ctx.rounding} decimal places`);
     }
   }
+  for (const side of [gold.latex, pred.latex]) {
+    if (hugePower(side)) throw new BudgetExceeded('a power beyond floating point (an exponent of 7 or more digits, or a tower of three)');
+    // The engine's parser recurses on brackets: a deeper expression is refused before it is parsed.
+    if (nesting(side) > ctx.meter.budget.depth) throw new BudgetExceeded(`brackets nested more than ${ctx.meter.budget.depth} deep`);
+  }
   const verdict = symbolicEqual(withPercent(pred.latex, pred.percent), withPercent(gold.latex, gold.percent), ctx.meter);
-  if (verdict === 'equal') return yes('symbolically equal');
+  if (verdict === 'equal') {
+    // Two values past floating point compare equal as infinities (10^{400} against 10^{401}): no verdict.
+    const v = constantValue(withPercent(gold.latex, gold.percent), ctx.meter);
+    if (v !== null && !Number.isFinite(v)) throw new BudgetExceeded('a value beyond floating point');
+    return yes('symbolically equal');
+  }
   return no(verdict === 'unequal' ? 'symbolically different' : 'could not parse');
+}
+
+// Powers the engine cannot evaluate in floating point or in reasonable time: 2^{9999999}, 10^{10^{10^{10}}}.
+const hugePower = (latex: string): boolean => /\^\s*\{?\s*-?\d{7,}/.test(latex) || /\^\s*\{[^{}]*\^\s*\{?[^{}]*\^/.test(latex);
+
+function nesting(latex: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (const c of latex) {
+    if (c === '(' || c === '[' || c === '{') deepest = Math.max(deepest, ++depth);
+    else if (c === ')' || c === ']' || c === '}') depth--;
+  }
+  return deepest;
 }
 
 const FLIP: Record<RelOp, RelOp> = { '=': '=', '!=': '!=', '<': '>', '>': '<', '<=': '>=', '>=': '<=' };

@@ -202,7 +202,9 @@ function exprs(text: string): Base[] {
     }
     i = Math.max(i + 1, k);
   }
-  // Plain numbers.
+  // Plain numbers, outside the arithmetic found above (both lists run left to right: one pointer).
+  const arithmetic = out.length;
+  let a = 0;
   for (const m of text.matchAll(NUMBER)) {
     const g = m.groups!;
     const int = (g.int1 ?? g.int2 ?? g.int3 ?? '').replace(/[ ,]/g, '');
@@ -210,7 +212,8 @@ function exprs(text: string): Base[] {
     const neg = int.startsWith('-');
     const digits = (neg ? int.slice(1) : int).replace(/^0+/, '') || '0';
     const number = `${neg ? '-' : ''}${digits}${dec}`;
-    if (out.some(o => o.start <= m.index! && m.index! < o.end)) continue;
+    while (a < arithmetic && out[a]!.end <= m.index!) a++;
+    if (a < arithmetic && out[a]!.start <= m.index!) continue;
     out.push({ start: m.index!, end: m.index! + m[0].length, parts: [{ text: number, percent: g.pct !== undefined, boxed: false }] });
   }
   return out.sort((a, b) => a.start - b.start);

@@ -8,7 +8,7 @@ import { BudgetExceeded, Meter } from '../symbolic.js';
 import { compareValues, newCtx, type MvCompareOptions } from './compare.js';
 import { exprTarget, latexTarget, orderedCandidates, type Candidate, type ExtractionTarget } from './extract.js';
 import { normalizeMvLatex } from './normalize.js';
-import { readValue, valueText, type Value } from './value.js';
+import { MAX_ANSWER, readValue, valueText, type Value } from './value.js';
 
 export { exprTarget, latexTarget, stringTarget, orderedCandidates, type Candidate, type ExtractionTarget, type LatexTarget, type ExprTarget, type StringTarget } from './extract.js';
 export { normalizeMvLatex } from './normalize.js';
@@ -46,6 +46,7 @@ function readCandidate(c: Candidate, meter: Meter): Read {
     const latex = c.target === 'latex' ? normalizeMvLatex(p.text) : p.text.replace(/\*\*/g, '^').replace(/×|\*/g, '\\cdot ').replace(/÷/g, '/');
     const withPct = p.percent && !latex.endsWith('\\%') ? `${latex}\\%` : latex;
     texts.push(withPct);
+    if (withPct.length > MAX_ANSWER) throw new BudgetExceeded(`an answer of ${withPct.length} characters (at most ${MAX_ANSWER})`);
     const v = readValue(withPct);
     if (!v) return { value: null, text: texts.join(', ') };
     values.push(v);
@@ -70,6 +71,7 @@ export function extractMathVerify(text: string, targets: readonly ExtractionTarg
 /** Reads a gold label as Math-Verify reads `\boxed{label}`. */
 export function readGold(label: string, meter = new Meter()): Read {
   meter.spend(1, 'the gold answer');
+  if (label.length > MAX_ANSWER) throw new BudgetExceeded(`an answer of ${label.length} characters (at most ${MAX_ANSWER})`);
   const latex = normalizeMvLatex(label);
   return { value: readValue(latex), text: latex };
 }
