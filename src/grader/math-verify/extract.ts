@@ -12,6 +12,22 @@
 // documentation and behaviour, not its code: hand-written linear scans instead of its regular expressions,
 // so a 100 kB response is read in milliseconds. Each candidate read spends the comparison's Meter.
 import type { Meter } from '../symbolic.js';
+import { MAX_ANSWER } from './value.js';
+
+// A closing delimiter further than this from its opening is not looked for: no answer is that long, and a
+// bounded search keeps a response of unclosed delimiters linear.
+const MAX_SPAN = MAX_ANSWER + 100;
+
+/** indexOf within MAX_SPAN characters of `from`, remembering a miss: later searches past it miss too. */
+function closerFinder(text: string, closer: string): (from: number) => number {
+  let noneAfter = Infinity;
+  return from => {
+    if (from >= noneAfter) return -1;
+    const k = text.indexOf(closer, from);
+    if (k < 0) noneAfter = from;
+    return k >= 0 && k - from <= MAX_SPAN ? k : -1;
+  };
+}
 
 export interface LatexTarget {
   kind: 'latex';
@@ -56,6 +72,7 @@ function latexEnvs(text: string): Base[] {
   const out: Base[] = [];
   let i = 0;
   const n = text.length;
+  const find = { $$: closerFinder(text, '$$'), '\\]': closerFinder(text, '\\]'), '\\)': closerFinder(text, '\\)') };
   const push = (start: number, contentStart: number, contentEnd: number, end: number) => {
     const tail = PERCENT_AFTER.exec(text.slice(end, end + 16));
     out.push({ start, end: end + (tail ? tail[0].length : 0), parts: [{ text: text.slice(contentStart, contentEnd), percent: tail !== null, boxed: false }] });
@@ -65,7 +82,7 @@ function latexEnvs(text: string): Base[] {
     const escaped = i > 0 && text[i - 1] === '\\';
     if (c === '$' && !escaped) {
       if (text[i + 1] === '$') {
-        const close = text.indexOf('$$', i + 2);
+        const close = find.$$(i + 2);
         if (close > i + 2) {
           push(i, i + 2, close, close + 2);
           i = close + 2;
@@ -73,7 +90,8 @@ function latexEnvs(text: string): Base[] {
         }
       } else if (!(i > 0 && /\d/.test(text[i - 1]!))) {
         let k = i + 1;
-        while (k < n && text[k] !== '\n' && !(text[k] === '$' && text[k - 1] !== '\\')) k++;
+        const stop = Math.min(n, i + MAX_SPAN);
+        while (k < stop && text[k] !== '\n' && !(text[k] === '$' && text[k - 1] !== '\\')) k++;
         if (k < n && text[k] === '$' && k > i + 1) {
           push(i, i + 1, k, k + 1);
           i = k + 1;
@@ -82,8 +100,8 @@ function latexEnvs(text: string): Base[] {
       }
     } else if (c === '\\' && !escaped && (text[i + 1] === '[' || text[i + 1] === '(')) {
       const closer = text[i + 1] === '[' ? '\\]' : '\\)';
-      let close = text.indexOf(closer, i + 2);
-      while (close > 0 && text[close - 1] === '\\') close = text.indexOf(closer, close + 1);
+      let close = find[closer](i + 2);
+      while (close > 0 && text[close - 1] === '\\') close = find[closer](close + 1);
       const content = close > 0 ? text.slice(i + 2, close) : '';
       if (close > i + 2 && (closer === '\\]' || !content.includes('\n'))) {
         push(i, i + 2, close, close + 2);
@@ -92,7 +110,8 @@ function latexEnvs(text: string): Base[] {
       }
     } else if (c === '[' && i > 0 && /\s/.test(text[i - 1]!)) {
       let k = i + 1;
-      while (k < n && text[k] !== '\n' && text[k] !== '[' && text[k] !== ']') k++;
+      const stop = Math.min(n, i + MAX_SPAN);
+      while (k < stop && text[k] !== '\n' && text[k] !== '[' && text[k] !== ']') k++;
       if (k < n && text[k] === ']' && k > i + 1 && /\s/.test(text[k + 1] ?? '')) {
         push(i - 1, i + 1, k, k + 2);
         i = k + 2;
@@ -134,12 +153,13 @@ function boxes(text: string): Base[] {
     if (text[k] === '{') {
       let depth = 0;
       let j = k;
-      for (; j < text.length; j++) {
+      const stop = Math.min(text.length, k + MAX_SPAN);
+      for (; j < stop; j++) {
         if (text[j] === '\\') { j++; continue; }
         if (text[j] === '{') depth++;
         else if (text[j] === '}' && --depth === 0) break;
       }
-      if (j < text.length) {
+      if (j < stop) {
         const tail = PERCENT_AFTER.exec(text.slice(j + 1, j + 17).replace(/^\s*\$/, ''));
         out.push({ start: i, end: j + 1, parts: [{ text: text.slice(k + 1, j), percent: tail !== null, boxed: true }] });
         i = text.indexOf('\\boxed', j + 1);

@@ -3,14 +3,14 @@
 // docstrings and test suite), with the reason where it is not obvious.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareMathVerify, extractMathVerify, gradeMathVerify, exprTarget, latexTarget, stringTarget } from '../../../src/grader/index.js';
+import { compareMathVerify, extractMathVerify, gradeMathVerify, exprTarget, latexTarget, stringTarget, type ExtractionTarget } from '../../../src/grader/index.js';
 
 type Case = [response: string, gold: string, equal: boolean];
 function check(cases: Case[]) {
   const wrong = cases.filter(([r, g, e]) => gradeMathVerify(r, g).equal !== e).map(([r, g, e]) => `${JSON.stringify(r)} vs ${JSON.stringify(g)}: expected ${e}, ${gradeMathVerify(r, g).reason}`);
   assert.deepEqual(wrong, []);
 }
-const extracted = (response: string, targets = [exprTarget(), latexTarget()]) => extractMathVerify(response, targets).text;
+const extracted = (response: string, targets: ExtractionTarget[] = [exprTarget(), latexTarget()]) => extractMathVerify(response, targets).text;
 
 test('extraction: priorities from "final answer is … I hope" (0) down to no anchor (300); the last match first', () => {
   // "final answer is $X$. I hope" beats a later box (0 < 50)
