@@ -18,16 +18,23 @@ import { MAX_ANSWER } from './value.js';
 // bounded search keeps a response of unclosed delimiters linear.
 const MAX_SPAN = MAX_ANSWER + 100;
 
-/** indexOf within MAX_SPAN characters of `from`, remembering a miss: later searches past it miss too. */
+/**
+ * indexOf within MAX_SPAN characters of `from` (-1: none; OVERLONG: only further away), remembering a miss:
+ * later searches past it miss too.
+ */
+const OVERLONG = -2;
 function closerFinder(text: string, closer: string): (from: number) => number {
   let noneAfter = Infinity;
   return from => {
     if (from >= noneAfter) return -1;
     const k = text.indexOf(closer, from);
     if (k < 0) noneAfter = from;
-    return k >= 0 && k - from <= MAX_SPAN ? k : -1;
+    return k < 0 ? -1 : k - from <= MAX_SPAN ? k : OVERLONG;
   };
 }
+
+/** A delimited answer too long to be one: reading it exceeds the budget (as Math-Verify's parse would time out). */
+const overlong = (start: number, end: number): Base => ({ start, end, parts: [{ text: '', percent: false, boxed: false, overlong: true }] });
 
 export interface LatexTarget {
   kind: 'latex';
@@ -59,7 +66,7 @@ export interface Candidate {
   priority: number;
   target: ExtractionTarget['kind'];
   /** The answer's text pieces; a LaTeX candidate of several pieces is a set of them. */
-  parts: Array<{ text: string; percent: boolean; boxed: boolean }>;
+  parts: Array<{ text: string; percent: boolean; boxed: boolean; overlong?: true }>;
 }
 
 interface Base { start: number; end: number; parts: Candidate['parts'] }
@@ -83,6 +90,11 @@ function latexEnvs(text: string): Base[] {
     if (c === '$' && !escaped) {
       if (text[i + 1] === '$') {
         const close = find.$$(i + 2);
+        if (close === OVERLONG) {
+          out.push(overlong(i, i + MAX_SPAN));
+          i += 2;
+          continue;
+        }
         if (close > i + 2) {
           push(i, i + 2, close, close + 2);
           i = close + 2;
@@ -92,6 +104,11 @@ function latexEnvs(text: string): Base[] {
         let k = i + 1;
         const stop = Math.min(n, i + MAX_SPAN);
         while (k < stop && text[k] !== '\n' && !(text[k] === '$' && text[k - 1] !== '\\')) k++;
+        if (k === stop && stop < n) {
+          out.push(overlong(i, stop));
+          i = stop;
+          continue;
+        }
         if (k < n && text[k] === '$' && k > i + 1) {
           push(i, i + 1, k, k + 1);
           i = k + 1;
@@ -102,6 +119,11 @@ function latexEnvs(text: string): Base[] {
       const closer = text[i + 1] === '[' ? '\\]' : '\\)';
       let close = find[closer](i + 2);
       while (close > 0 && text[close - 1] === '\\') close = find[closer](close + 1);
+      if (close === OVERLONG) {
+        out.push(overlong(i, i + MAX_SPAN));
+        i += 2;
+        continue;
+      }
       const content = close > 0 ? text.slice(i + 2, close) : '';
       if (close > i + 2 && (closer === '\\]' || !content.includes('\n'))) {
         push(i, i + 2, close, close + 2);
@@ -158,6 +180,11 @@ function boxes(text: string): Base[] {
         if (text[j] === '\\') { j++; continue; }
         if (text[j] === '{') depth++;
         else if (text[j] === '}' && --depth === 0) break;
+      }
+      if (j === stop && stop < text.length) {
+        out.push(overlong(i, stop));
+        i = text.indexOf('\\boxed', i + 6);
+        continue;
       }
       if (j < stop) {
         const tail = PERCENT_AFTER.exec(text.slice(j + 1, j + 17).replace(/^\s*\$/, ''));

@@ -43,6 +43,7 @@ function readCandidate(c: Candidate, meter: Meter): Read {
   const values: Value[] = [];
   const texts: string[] = [];
   for (const p of c.parts) {
+    if (p.overlong) throw new BudgetExceeded(`an answer of more than ${MAX_ANSWER} characters`);
     const latex = c.target === 'latex' ? normalizeMvLatex(p.text) : p.text.replace(/\*\*/g, '^').replace(/×|\*/g, '\\cdot ').replace(/÷/g, '/');
     const withPct = p.percent && !latex.endsWith('\\%') ? `${latex}\\%` : latex;
     texts.push(withPct);
