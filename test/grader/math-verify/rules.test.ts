@@ -173,3 +173,13 @@ test('compareMathVerify compares two extracted answers; no answer is never corre
   assert.deepEqual(compareMathVerify(null, '1'), { equal: false, reason: 'no answer' });
   assert.deepEqual(compareMathVerify('  ', '1'), { equal: false, reason: 'no answer' });
 });
+
+test('every reason a verdict can give without comparing: no answer, an empty gold, an unreadable answer', () => {
+  assert.deepEqual(gradeMathVerify('no numbers here', '1'), { equal: false, reason: 'no answer found', extracted: null });
+  assert.deepEqual(gradeMathVerify('\\boxed{1}', ''), { equal: false, reason: 'gold answer is empty or unreadable', extracted: '1' });
+  assert.deepEqual(gradeMathVerify('\\boxed{1}', '\\$'), { equal: false, reason: 'gold answer is empty or unreadable', extracted: '1' });
+  assert.deepEqual(compareMathVerify('1', ''), { equal: false, reason: 'gold answer is empty or unreadable' });
+  assert.deepEqual(compareMathVerify('\\$', '1'), { equal: false, reason: 'answer is unreadable' });
+  // A box whose content normalises to nothing is no answer; its text is the string fallback.
+  assert.equal(gradeMathVerify('\\boxed{\\$}', '1').reason, 'no answer found');
+});
