@@ -3,7 +3,8 @@
 //      equation predicted for a non-equation gold is read as its last right-hand side (`a+b = 7` for `7`);
 //      a one-variable inequality gold against a set or interval prediction becomes that interval
 //      (`x > 5` ~ `(5, \infty)`, not the other way round); two relations are equal when they have the same
-//      symbol and lhs − rhs agree, or opposite symbols (`<` / `>`) and lhs − rhs = −(lhs' − rhs');
+//      symbol and lhs − rhs agree, or opposite symbols (`<` / `>`) and lhs − rhs = −(lhs' − rhs'), or when
+//      both are linear in the same one variable and solve to the same `x op c` (Math-Verify solves them);
 //   2. sets and intervals: anything against a set is read as a one-element set; sets match in any order,
 //      tuples in order (a bare list predicted for a tuple gold is read in order); intervals need the same
 //      open/closed ends and equal endpoints; an open interval `(a, b)` equals a two-element list in order;
@@ -130,9 +131,40 @@ function relationsEqual(gold: Value & { kind: 'relation' }, pred: Value & { kind
     let ok = false;
     if (gop === pop && symbolicEqual(`(${pl})-(${pr})`, `(${gl})-(${gr})`, ctx.meter) === 'equal') ok = true;
     else if (FLIP[gop] === pop && symbolicEqual(`(${pr})-(${pl})`, `(${gl})-(${gr})`, ctx.meter) === 'equal') ok = true;
+    if (!ok && gold.ops.length === 1 && sameLinearSolution(gl, gr, gop, pl, pr, pop, ctx)) return yes('same solution');
     if (!ok) return no(gold.ops.length === 1 ? 'different relations' : `relation ${i + 1} differs`);
   }
   return yes(gold.ops.length === 1 && pred.ops[0] !== gold.ops[0] ? 'same relation, flipped' : 'same relations');
+}
+
+/** The one letter variable of a relation's sides (outside commands), or null when there are none or several. */
+function soleVariable(latex: string): string | null {
+  const letters = new Set(latex.replace(/\[a-zA-Z]+/g, ' ').match(/[a-zA-Z]/g) ?? []);
+  return letters.size === 1 ? [...letters][0]! : null;
+}
+
+/** x op c for a relation f(x) op 0 with f linear (checked at three points), or null. */
+function linearSolution(lhs: string, rhs: string, op: RelOp, x: string, ctx: Ctx): { op: RelOp; root: number } | null {
+  const at = (v: number) => constantValue(`(${lhs})-(${rhs})`.replace(new RegExp(`(?<![\\a-zA-Z])${x}(?![a-zA-Z])`, 'g'), `(${v})`), ctx.meter);
+  const [f0, f1, f2] = [at(0), at(1), at(2)];
+  if (f0 === null || f1 === null || f2 === null) return null;
+  const slope = f1 - f0;
+  const scale = Math.max(1, Math.abs(f0), Math.abs(f1), Math.abs(f2));
+  if (Math.abs(slope) < 1e-12 * scale || Math.abs(f2 - f1 - slope) > 1e-9 * scale) return null;
+  return { op: slope > 0 ? op : FLIP[op], root: -f0 / slope };
+}
+
+/**
+ * Math-Verify solves both relations for their variables (sympy's solve): `2x < 4` equals `x < 2`. Here for
+ * relations linear in the same single variable: both solved to `x op c`, same op and equal c.
+ */
+function sameLinearSolution(gl: string, gr: string, gop: RelOp, pl: string, pr: string, pop: RelOp, ctx: Ctx): boolean {
+  const x = soleVariable(`${gl} ${gr}`);
+  if (x === null || soleVariable(`${pl} ${pr}`) !== x) return false;
+  const g = linearSolution(gl, gr, gop, x, ctx);
+  const p = linearSolution(pl, pr, pop, x, ctx);
+  if (!g || !p || g.op !== p.op) return false;
+  return Math.abs(g.root - p.root) <= 1e-9 * Math.max(1, Math.abs(g.root), Math.abs(p.root));
 }
 
 /** A one-variable inequality (`x > 5`, `5 < x`, `1 < x \le 2`) as the interval it describes; null otherwise. */

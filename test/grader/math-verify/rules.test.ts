@@ -126,6 +126,12 @@ test('relations: flipping, chains, assignments, and inequality golds against int
     ['$\\boxed{x > 5}$', 'x \\ge 5', false],
     ['$\\boxed{2x + 1 < 3}$', '2 > 2x', true], // flipped: 3 − (2x + 1) = 2 − 2x
     ['$\\boxed{2x + 1 < 3}$', '2 < 2x', false],
+    ['$\\boxed{2x < 4}$', 'x < 2', true], // solved for x (Math-Verify: sympy solve; here linear relations)
+    ['$\\boxed{-2x > -4}$', 'x < 2', true], // dividing by a negative flips the relation
+    ['$\\boxed{-2x < -4}$', 'x < 2', false],
+    ['$\\boxed{3x = 6}$', '2 = x', true],
+    ['$\\boxed{2x < 5}$', 'x < 2', false],
+    ['$\\boxed{x^2 < 4}$', 'x < 2', false], // not linear: no solving
     ['$\\boxed{y = 2x + 1}$', 'y = 1 + 2x', true],
     ['$\\boxed{2x + 1 = y}$', 'y = 2x + 1', true], // an equation flipped
     ['$\\boxed{1 < x \\le 2}$', '1 < x \\le 2', true],
