@@ -241,6 +241,7 @@ export function lowerEval(d: DeclValue, ctx: LowerContext, train?: { algorithm: 
     k: f.has('k') ? f.num('k') : samples,
     prompt: promptDecl ? lowerPrompt(promptDecl, undefined, ctx) : (train?.prompt ?? lowerPrompt(undefined, undefined, ctx)),
   };
+  if (f.get('grader') === 'math_verify') cfg.grader = 'math_verify';
   R.evalRules(cfg, f, dataDecl, ctx.rep);
   return cfg;
 }

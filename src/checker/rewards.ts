@@ -7,6 +7,7 @@ import type { Argument, Call, Expr, Reference } from '../language/ast.js';
 import { names, rules, types } from '../diagnostics/catalogue.js';
 import type { Message } from '../diagnostics/diagnostic.js';
 import { suggest } from '../util/suggest.js';
+import { DEFAULT_GRADER, GRADERS, isGraderName, type GraderName } from '../grader/names.js';
 import { containsHole, numberLiteral, shapeOf, unparen } from './types.js';
 import type { Loc } from './values.js';
 
@@ -184,14 +185,23 @@ function lowerCall(c: Call, env: RewardEnv): Lowered | undefined {
   };
   switch (name) {
     case 'correct': {
-      const a = one('correct(label) or correct(majority_label(samples = 64))');
-      if (!a) return undefined;
+      // correct(label) or correct(label, grader = math_verify): one answer argument, then an optional grader.
+      const usage = 'correct(label), correct(label, grader = math_verify) or correct(majority_label(samples = 64))';
+      const named = c.args.filter(x => x.name !== null);
+      if (positional.length !== 1 || named.length > 1) return void env.report(types.badArguments('correct', `takes one answer argument and an optional grader, got ${c.args.length} argument${c.args.length === 1 ? '' : 's'}`, usage), at(env, c));
+      const a = positional[0]!;
+      let grader: { grader?: 'math_verify' } = {};
+      if (named.length === 1) {
+        const g = lowerGrader(named[0]!, env);
+        if (g === undefined) return undefined;
+        if (g !== DEFAULT_GRADER) grader = { grader: g as 'math_verify' };
+      }
       const v = unparen(a.value);
-      if (v.kind === 'Reference' && v.name === 'label') return leaf({ op: 'correct', target: 'label' }, null, true);
-      if (v.kind === 'Reference' && v.name === 'majority_label') return leaf({ op: 'correct', target: 'majority_label', samples: 64, temperature: 1 });
+      if (v.kind === 'Reference' && v.name === 'label') return leaf({ op: 'correct', target: 'label', ...grader }, null, true);
+      if (v.kind === 'Reference' && v.name === 'majority_label') return leaf({ op: 'correct', target: 'majority_label', samples: 64, temperature: 1, ...grader });
       if (v.kind === 'Call' && calleeName(v) === 'majority_label') {
         const m = majorityArgs(v, env);
-        return m && leaf({ op: 'correct', target: 'majority_label', ...m });
+        return m && leaf({ op: 'correct', target: 'majority_label', ...m, ...grader });
       }
       env.report(types.typeMismatch('the argument of correct', 'label or majority_label(...)', shapeOf(v)), at(env, v));
       return undefined;
@@ -242,6 +252,17 @@ function lowerCall(c: Call, env: RewardEnv): Lowered | undefined {
       return undefined;
     }
   }
+}
+
+/** `grader = paper | math_verify` in correct(...): the grader's name, undefined after an error. */
+function lowerGrader(arg: Argument, env: RewardEnv): GraderName | undefined {
+  const key = arg.name?.text;
+  if (key !== 'grader') return void env.report(types.badArguments('correct', `unknown argument '${key}'`, 'correct(label, grader = math_verify)'), at(env, arg));
+  const v = unparen(arg.value);
+  const name = v.kind === 'Reference' ? v.name : v.kind === 'String' ? v.value : null;
+  if (name === null) return void env.report(types.typeMismatch('the grader of correct', GRADERS.join(' or '), shapeOf(v)), at(env, arg.value));
+  if (!isGraderName(name)) return void env.report(types.unknownValue(name, 'grader', GRADERS.join(', '), suggest(name, GRADERS)), at(env, arg.value));
+  return name;
 }
 
 function majorityArgs(c: Call, env: RewardEnv): MajoritySpec | undefined {
@@ -321,8 +342,10 @@ const num = (n: number) => String(n);
 export function rewardText(n: RewardNode, parentPrec = 0): string {
   const wrap = (prec: number, s: string) => (prec < parentPrec ? `(${s})` : s);
   switch (n.op) {
-    case 'correct':
-      return n.target === 'label' ? 'correct(label)' : `correct(majority_label(samples = ${n.samples}, temperature = ${num(n.temperature)}${n.online ? ', online = true' : ''}))`;
+    case 'correct': {
+      const grader = n.grader ? `, grader = ${n.grader}` : '';
+      return n.target === 'label' ? `correct(label${grader})` : `correct(majority_label(samples = ${n.samples}, temperature = ${num(n.temperature)}${n.online ? ', online = true' : ''})${grader})`;
+    }
     case 'boxed_nonempty': return 'boxed_nonempty';
     case 'random': return `random(${num(n.p)})`;
     case 'contains': return `contains(${JSON.stringify(n.text)})`;

@@ -48,8 +48,8 @@ const commands: Record<string, { summary: string; usage: string; load: () => Pro
     load: async () => (await import('./lsp.js')).lspCommand,
   },
   grade: {
-    summary: 'grade model outputs (JSONL) against labels with the paper\'s grader',
-    usage: 'rlvrc grade FILE.jsonl [--summary]',
+    summary: 'grade model outputs (JSONL) against labels with the paper\'s grader or Math-Verify\'s',
+    usage: 'rlvrc grade FILE.jsonl [--summary] [--grader paper|math_verify] [--compare]',
     load: async () => (await import('./grade.js')).gradeCommand,
   },
 };

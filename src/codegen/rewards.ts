@@ -42,7 +42,7 @@ export class RewardCompiler {
 
   private expr(n: RewardNode): string {
     switch (n.op) {
-      case 'correct': return `${R}.correct(s.text, ${n.target === 'label' ? 'item.label' : 'item.majority_label'}, s.r1Style)`;
+      case 'correct': return `${R}.correct(s.text, ${n.target === 'label' ? 'item.label' : 'item.majority_label'}, s.r1Style${n.grader ? `, ${literal(n.grader)}` : ''})`;
       case 'boxed_nonempty': return `${R}.boxedNonempty(s.text, s.r1Style)`;
       case 'random': return `${R}.coin(rng, ${literal(n.p)})`;
       case 'contains': return `${R}.contains(s.text, ${literal(n.text)})`;

@@ -39,7 +39,13 @@ export const GRADER_BUDGET: Readonly<GraderBudget> = Object.freeze({
   iterations: 10_000,
 });
 
-/** What a run's manifest records about the grader (`grader` in schema/manifest.schema.json). */
-export function graderRecord(): { version: number; budget: GraderBudget } {
-  return { version: GRADER_VERSION, budget: { ...GRADER_BUDGET } };
+/** Bumped whenever a verdict of the Math-Verify grader (src/grader/math-verify) can change for some input. */
+export const MATH_VERIFY_VERSION = 1;
+
+/**
+ * What a run's manifest records about the grader (`grader` in schema/manifest.schema.json); `math_verify`
+ * only when the cell grades with it (a reward or an eval chose it), so other manifests are unchanged.
+ */
+export function graderRecord(mathVerify = false): { version: number; budget: GraderBudget; math_verify?: { version: number } } {
+  return { version: GRADER_VERSION, budget: { ...GRADER_BUDGET }, ...(mathVerify ? { math_verify: { version: MATH_VERIFY_VERSION } } : {}) };
 }

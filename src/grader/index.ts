@@ -51,3 +51,26 @@ export {
   type GradeSampleOptions,
   type SplitAccuracy,
 } from './metrics.js';
+export {
+  compareWith,
+  DEFAULT_GRADER,
+  gradeResponse,
+  GRADER_DESCRIPTIONS,
+  GRADERS,
+  graderVersion,
+  isGraderName,
+  type GraderName,
+  type ResponseGrade,
+} from './choice.js';
+export {
+  compareMathVerify,
+  extractMathVerify,
+  gradeMathVerify,
+  MATH_VERIFY_VERSION,
+  exprTarget,
+  latexTarget,
+  stringTarget,
+  type ExtractionTarget,
+  type MathVerifyOptions,
+  type MathVerifyResult,
+} from './math-verify/index.js';

@@ -4,6 +4,7 @@ import type { CompareOptions } from './equivalence.js';
 import { compareAnswers } from './equivalence.js';
 import { extractAnswer, extractBoxed, type ExtractOptions } from './extract.js';
 import { majorityVote } from './majority.js';
+import { gradeResponse, type GraderName } from './choice.js';
 import { normalizeAnswer } from './normalize.js';
 
 /** The paper's code-reasoning test: the lower-cased response contains `python` (no backticks needed). */
@@ -26,17 +27,20 @@ export interface GradedSample {
 export interface GradeSampleOptions extends CompareOptions, Pick<ExtractOptions, 'r1Style'> {
   /** Length in tokens, when known (otherwise the character count is used). */
   tokens?: number;
+  /** Which grader decides `correct` (default: the paper's). */
+  grader?: GraderName;
 }
 
 /** Grades one response against its gold answer, with everything the metrics need. */
 export function gradeSample(response: string, gold: string, options: GradeSampleOptions = {}): GradedSample {
   const extractOptions: ExtractOptions = options.r1Style ? { r1Style: true } : {};
-  const extracted = extractAnswer(response, extractOptions);
   const compareOptions = options.budget === undefined ? {} : { budget: options.budget };
+  const graded = options.grader === 'math_verify' ? gradeResponse('math_verify', response, gold, { ...compareOptions, ...extractOptions }) : null;
+  const extracted = graded ? graded.extracted : extractAnswer(response, extractOptions);
   return {
     response,
     extracted,
-    correct: compareAnswers(extracted, gold, compareOptions).equal,
+    correct: graded ? graded.correct : compareAnswers(extracted, gold, compareOptions).equal,
     hasCode: mentionsPython(response),
     boxed: normalizeAnswer(extractBoxed(response, extractOptions)) !== '',
     length: options.tokens ?? response.length,

@@ -341,3 +341,21 @@ export function equationsEqual(l1: string, r1: string, l2: string, r2: string, m
     return 'unparseable';
   }
 }
+
+/**
+ * The real value of a constant LaTeX expression (no free variables), or null when it has variables, is not
+ * real or does not parse. Used by the Math-Verify grader to round an expression against a decimal answer.
+ */
+export function constantValue(latex: string, meter: Meter = new Meter()): number | null {
+  const p = parseFor(latex, meter);
+  if (!p) return null;
+  try {
+    if (unknownsOf(p).length > 0) return null;
+    const v = engineCall(meter, 'a value', valueCost(p), () => numericValue(p.expr));
+    if (!v || Math.abs(v.im) > CONST_ATOL * Math.max(1, Math.abs(v.re))) return null;
+    return v.re;
+  } catch (err) {
+    if (err instanceof BudgetExceeded) throw err;
+    return null;
+  }
+}

@@ -138,6 +138,8 @@ export interface EvalConfig {
   metrics: string[];
   k: number;
   prompt: PromptConfig;
+  /** The grader of the eval's metrics: present only when not the paper's (the default), so existing configs and hashes are unchanged. */
+  grader?: 'math_verify';
 }
 
 // A type alias rather than an interface: aliases are assignable to index-signature types, such as the
@@ -163,9 +165,10 @@ export type CellConfig = {
 };
 
 export type RewardNode =
-  | { op: 'correct'; target: 'label' }
+  /** grader: present only when not the paper's (the default), so existing configs (and hashes) are unchanged. */
+  | { op: 'correct'; target: 'label'; grader?: 'math_verify' }
   /** online (TTRL): relabelled from the current policy before every step; present only when true, so the configs (and hashes) of offline cells are unchanged. */
-  | { op: 'correct'; target: 'majority_label'; samples: number; temperature: number; online?: true }
+  | { op: 'correct'; target: 'majority_label'; samples: number; temperature: number; online?: true; grader?: 'math_verify' }
   | { op: 'boxed_nonempty' }
   | { op: 'random'; p: number }
   | { op: 'contains'; text: string }

@@ -67,6 +67,11 @@ test('usage errors exit 2 with a clear message', async () => {
     [['a-directory'], /cannot read 'a-directory': it is a directory/],
     [['outputs.jsonl', '--sumary'], /unknown option '--sumary'/],
     [['outputs.jsonl', 'outputs.jsonl'], /one file at a time/],
+    [['outputs.jsonl', '--grader'], /--grader needs a grader name \(paper or math_verify\)/],
+    [['outputs.jsonl', '--grader='], /--grader needs a grader name/],
+    [['outputs.jsonl', '--grader', 'math_verfy'], /unknown grader 'math_verfy' \(graders: paper, math_verify\); did you mean 'math_verify'\?/],
+    [['outputs.jsonl', '--grader', 'sympy'], /unknown grader 'sympy' \(graders: paper, math_verify\)\n/],
+    [['outputs.jsonl', '--compare', '--grader', 'paper'], /--compare grades with both graders: drop --grader/],
   ] as const) {
     const { code, out, err } = await run([...args], dir);
     assert.equal(code, 2, `args ${args.join(' ')}`);
@@ -80,4 +85,54 @@ test('--help prints the usage and exits 0', async () => {
   const { code, out } = await run(['--help']);
   assert.equal(code, 0);
   assert.match(out, /--summary/);
+  assert.match(out, /--grader G/);
+  assert.match(out, /--compare/);
+});
+
+test('--grader math_verify grades with Math-Verify and records the grader in every output line', async () => {
+  const { code, out, err } = await run(['outputs.jsonl', '--grader', 'math_verify', '--summary'], dir);
+  assert.equal(code, 0);
+  const records = out.trim().split('\n').map(l => JSON.parse(l));
+  assert.deepEqual(
+    records.map(r => [r.id, r.extracted, r.correct, r.grader]),
+    [
+      ['a', '0.5', true, 'math_verify'],
+      ['b', '142', true, 'math_verify'],
+      ['d', null, false, 'math_verify'], // "(3,4)" outside LaTeX is neither a number nor number arithmetic
+      ['f', null, false, 'math_verify'],
+      ['g', '9', false, 'math_verify'], // without --r1-style the last number
+    ],
+  );
+  assert.match(err, /graded 5 records: 2 correct/);
+  // Naming the default grader changes nothing in the output.
+  const plain = await run(['outputs.jsonl'], dir);
+  const paper = await run(['outputs.jsonl', '--grader=paper'], dir);
+  assert.equal(paper.out, plain.out);
+});
+
+test('--compare prints a table of the records where the graders disagree, with counts', async () => {
+  const file = join(dir, 'compare.jsonl');
+  writeFileSync(file, [
+    JSON.stringify({ answer: '\\frac{1}{3}', response: 'so $\\boxed{0.333333}$' }), // math_verify rounds to 6 places
+    JSON.stringify({ answer: '25', response: 'so $\\boxed{25\\%}$' }), // the paper drops %, math_verify divides by 100
+    JSON.stringify({ answer: '7', response: 'so $\\boxed{7}$' }),
+    JSON.stringify({ answer: '7', response: 'so $\\boxed{8}$' }),
+    '{',
+  ].join('\n') + '\n');
+  const { code, out, err } = await run(['compare.jsonl', '--compare'], dir);
+  assert.equal(code, 0);
+  assert.equal(out, [
+    '| line | gold | paper answer | paper | math_verify answer | math_verify |',
+    '| --- | --- | --- | --- | --- | --- |',
+    '| 1 | \\frac{1}{3} | 0.333333 | incorrect | 0.333333 | correct |',
+    '| 2 | 25 | 25\\% | correct | 25\\% | incorrect |',
+    '',
+    '4 records: the graders agree on 2 (1 correct for both, 1 incorrect for both) and disagree on 2 (1 correct only for paper, 1 correct only for math_verify)',
+    '',
+  ].join('\n'));
+  assert.match(err, /compare\.jsonl:5: skipped: not valid JSON/);
+  assert.match(err, /1 malformed line skipped/);
+  const agree = join(dir, 'agree.jsonl');
+  writeFileSync(agree, JSON.stringify({ answer: '7', pred: '7' }) + '\n');
+  assert.match((await run(['agree.jsonl', '--compare'], dir)).out, /^no disagreements\n\n1 record: the graders agree on 1/);
 });

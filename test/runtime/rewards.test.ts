@@ -164,3 +164,22 @@ test('combinators evaluate every sub-reward once, so random draws do not depend 
   compiled('if boxed_nonempty then random(0.5) else random(0.5)').reward('\\boxed{1}', item('1'), rng);
   assert.equal(draws, 4);
 });
+
+test('correct(label, grader = math_verify) grades with Math-Verify: same spec, different verdicts where the graders differ', () => {
+  const { reward: mv } = compiled('correct(label, grader = math_verify)');
+  const { reward: paper } = compiled('correct(label)');
+  // Both: a boxed fraction spelled \dfrac.
+  assert.equal(mv('So $\\boxed{\\dfrac{1}{2}}$.', item('\\frac{1}{2}'), never), 1);
+  assert.equal(paper('So $\\boxed{\\dfrac{1}{2}}$.', item('\\frac{1}{2}'), never), 1);
+  // Math-Verify rounds decimals to 6 places (0.333333 = 1/3); the paper's decimals are exact.
+  assert.equal(mv('\\boxed{0.333333}', item('\\frac{1}{3}'), never), 1);
+  assert.equal(paper('\\boxed{0.333333}', item('\\frac{1}{3}'), never), 0);
+  // Math-Verify reads a percentage as value/100; the paper drops the sign.
+  assert.equal(mv('\\boxed{25\\%}', item('25'), never), 0);
+  assert.equal(paper('\\boxed{25\\%}', item('25'), never), 1);
+  // No answer, no label: 0.
+  assert.equal(mv('', item('12'), never), 0);
+  assert.equal(mv('\\boxed{7}', item(null), never), 0);
+  // r1_style: only the <answer> region.
+  assert.equal(mv('<think>\\boxed{3}</think> <answer>$4$</answer>', item('4'), never, true), 1);
+});

@@ -1,4 +1,5 @@
 import { T } from '../types.js';
+import { DEFAULT_GRADER, GRADERS } from '../../grader/names.js';
 import { computed, opt, req, type BlockSpec } from './spec.js';
 
 export const METRICS = ['accuracy', 'pass_at_k', 'avg_at_k', 'maj_at_k', 'code_rate', 'accuracy_code', 'accuracy_language', 'boxed_rate', 'mean_length'] as const;
@@ -19,6 +20,7 @@ export const evalBlock: BlockSpec = {
     max_tokens: computed(T.positiveInt(), "the train algorithm's max_tokens", 'longest response in tokens'),
     metrics: opt(T.list(T.enumOf('metric', METRICS), 1), ['accuracy'], `what to measure: ${METRICS.join(', ')}`),
     k: computed(T.positiveInt(), 'samples', 'the k of pass@k, avg@k and maj@k (pass@k uses the unbiased estimator 1 − C(n−c, k)/C(n, k))'),
+    grader: opt(T.enumOf('grader', GRADERS), DEFAULT_GRADER, "which grader decides the metrics: paper (the paper's, Qwen2.5-Math's) or math_verify (Math-Verify's semantics, as TRL, Open-R1 and verl's math_verify)"),
     prompt: computed(T.union(T.ref('prompt'), T.none()), "the train block's prompt", 'how a problem becomes the model input'),
   },
 };

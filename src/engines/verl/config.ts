@@ -136,6 +136,7 @@ export const CONSUMED_PATHS: ReadonlyArray<{ path: string; by: Consumer; note: s
   { path: 'evals.*.max_tokens', by: 'verl.yaml', note: 'must equal algorithm.max_tokens (verl validates with the rollout length)' },
   { path: 'evals.*.metrics', by: 'reward', note: 'validation generations regraded by rlvrc\'s grader (artifact conversion, not built)' },
   { path: 'evals.*.k', by: 'reward', note: 'pass@k / avg@k computed by rlvrc from the regraded generations' },
+  { path: 'evals.*.grader', by: 'reward', note: 'the grader that regrades the validation generations (paper or math_verify)' },
   { path: 'evals.*.prompt', by: 'data', note: 'the eval\'s prompt, baked into its val parquet rows (stop: only [])' },
 ];
 

@@ -195,7 +195,7 @@ export function regradeValidation(source: JsonlSource | ReadonlyArray<Record<str
     for (const ev of cell.evals) {
       const groups = perEval.get(ev.name);
       if (!groups) continue;
-      const graded: GradedSample[][] = groups.map(g => g.map(r => gradeSample(responseText(ev.prompt, r.output), r.gts, { r1Style: ev.prompt.r1_style === true })));
+      const graded: GradedSample[][] = groups.map(g => g.map(r => gradeSample(responseText(ev.prompt, r.output), r.gts, { r1Style: ev.prompt.r1_style === true, ...(ev.grader ? { grader: ev.grader } : {}) })));
       const metrics = metricsOf(ev, graded);
       if ('mean_length' in metrics) metrics.mean_length = null;
       const record: EvalRecord = { step, name: ev.name, ...metrics };

@@ -60,7 +60,7 @@ export function evaluate(ev: PreparedEval, built: BuiltModel, session: Session, 
   for (const { first, groups: sampled } of sampleGroups(built.policy, ev.items.map(it => it.prompt), perItem, opts)) {
     sampled.forEach((samples, j) => {
       const it = ev.items[first + j]!;
-      const group = samples.map(s => gradeSample(responseText(c.prompt, s.text), it.label ?? '', { tokens: s.tokens.length, r1Style: c.prompt.r1_style === true }));
+      const group = samples.map(s => gradeSample(responseText(c.prompt, s.text), it.label ?? '', { tokens: s.tokens.length, r1Style: c.prompt.r1_style === true, ...(c.grader ? { grader: c.grader } : {}) }));
       groups.push(group);
       if (shown.length < 8) shown.push({ id: it.id, prompt: it.prompt, label: it.label, response: group[0]!.response, extracted: group[0]!.extracted, correct: group[0]!.correct });
     });

@@ -1,12 +1,13 @@
 // The few functions compiled reward expressions call. Each returns a number (rewards are numbers; the
 // paper's are 0/1), and combinators take already-evaluated arguments, so every sub-reward is evaluated
 // (and every random draw made) whatever the others return: results do not depend on evaluation order.
-import { compareAnswers, extractAnswer, extractBoxed, hasRepetition, normalizeAnswer } from '../../grader/index.js';
+import { compareAnswers, extractAnswer, extractBoxed, gradeResponse, hasRepetition, normalizeAnswer, type GraderName } from '../../grader/index.js';
 import type { Rng } from '../rng.js';
 
-/** 1 when the response's extracted answer is judged equal to `label` (the paper's grader), else 0. */
-export function correct(response: string, label: string | null | undefined, r1Style = false): number {
+/** 1 when the response's answer is judged equal to `label` by the grader (default: the paper's), else 0. */
+export function correct(response: string, label: string | null | undefined, r1Style = false, grader: GraderName = 'paper'): number {
   if (label === null || label === undefined) return 0;
+  if (grader !== 'paper') return gradeResponse(grader, response, label, { r1Style }).correct ? 1 : 0;
   return compareAnswers(extractAnswer(response, { r1Style }), label).equal ? 1 : 0;
 }
 

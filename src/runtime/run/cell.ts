@@ -9,6 +9,10 @@ import { canonicalJson, configHash } from './hash.js';
 import { CellLock, lockHolder } from './lock.js';
 import { platformInfo, runtimeVersion } from './platform.js';
 import { graderRecord } from '../../grader/budget.js';
+
+// Whether a cell grades anything with Math-Verify (a reward's correct(..., grader = math_verify) or an
+// eval's grader): its manifest then records that grader's version too. The run layer sees cells as JSON.
+const usesMathVerify = (cell: unknown): boolean => JSON.stringify(cell).includes('"grader":"math_verify"');
 import type { ProgressSink } from './progress.js';
 import { ArtifactError } from './schemas.js';
 import type { Attempt, CellConfig, CellContext, CellResult, EvalRecord, Manifest, Override, ProgramDefinition, ResultFile, ResumePoint, StepRecord } from './types.js';
@@ -180,7 +184,7 @@ async function runLocked(o: CellRunOptions, dir: string, hash: string, state: Ex
     node_version: process.version,
     platform: platformInfo(),
     backend: null,
-    grader: graderRecord(),
+    grader: graderRecord(usesMathVerify(cell)),
     dependencies: {},
     options: { backend: o.backend },
     cell_config: cell,
