@@ -86,7 +86,7 @@ export function buildCell(input: CellInput, resolver: Resolver, ctx: LowerContex
       maxTokens: fieldsOf(algDecl, ctx).loc('max_tokens'),
       warmup: fieldsOf(optDecl, ctx).loc('warmup'),
     }, ctx.rep);
-    if (ctx.engine) engineRules(ctx.engine, cell, placeOf, ctx);
+    if (ctx.engine && (!ctx.engineCells || ctx.engineCells(cell.id))) engineRules(ctx.engine, cell, placeOf, ctx);
   }
   return cell;
 

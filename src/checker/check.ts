@@ -27,6 +27,8 @@ export interface CheckOptions {
   fs?: FileAccess;
   /** Check every cell for this execution engine too (default: the tfjs runtime, which runs every valid cell). */
   engine?: CheckEngine;
+  /** Check only the cells whose id this accepts for the engine (compile --engine E --only P); default all. */
+  engineCells?: (id: string) => boolean;
 }
 
 export interface CheckResult {
@@ -66,7 +68,7 @@ export function check(files: ReadonlyArray<string | { file: string; text: string
   const unevaluated: Unevaluated[] = [];
   for (const file of program.files.values()) {
     for (const parts of file.experiments) {
-      const ir = checkExperiment(file, parts, program, resolver, rep, unevaluated, options.engine);
+      const ir = checkExperiment(file, parts, program, resolver, rep, unevaluated, options.engine, options.engineCells);
       if (roots.includes(file)) experiments.push(ir);
     }
   }
@@ -106,9 +108,9 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 /** An experiment that trains (some cell has steps > 0) with no eval block, located at its train block. */
 interface Unevaluated { experiment: string; at: Loc }
 
-function checkExperiment(file: LoadedFile, parts: ExperimentParts, program: Program, resolver: Resolver, rep: Reporter, unevaluated: Unevaluated[], engine?: CheckEngine): ExperimentIR {
+function checkExperiment(file: LoadedFile, parts: ExperimentParts, program: Program, resolver: Resolver, rep: Reporter, unevaluated: Unevaluated[], engine?: CheckEngine, engineCells?: (id: string) => boolean): ExperimentIR {
   const nameLoc: Loc = { file: file.display, span: parts.node.name.span };
-  const ctx: LowerContext = engine ? { rep, rootDir: dirname(file.abs), engine } : { rep, rootDir: dirname(file.abs) };
+  const ctx: LowerContext = engine ? { rep, rootDir: dirname(file.abs), engine, ...(engineCells ? { engineCells } : {}) } : { rep, rootDir: dirname(file.abs) };
 
   // Settings: language (required) and seed.
   const settings = new Map<string, number>();

@@ -18,6 +18,8 @@ export interface LowerContext {
   rootDir: string;
   /** The engine the cells are checked for: what it cannot express is reported where the field was set. */
   engine?: CheckEngine;
+  /** Only these cells are checked for the engine (compile --only); default all. */
+  engineCells?: (id: string) => boolean;
 }
 
 /** What the checker needs of an execution engine (src/engines/engine.ts). */

@@ -19,7 +19,7 @@ const commands: Record<string, { summary: string; usage: string; load: () => Pro
   },
   compile: {
     summary: 'check a spec and write its training program: generated/<name>.ts and .js',
-    usage: 'rlvrc compile FILE [--out DIR] [--engine verl]',
+    usage: 'rlvrc compile FILE [--out DIR] [--engine verl] [--only PATTERN]',
     load: async () => (await import('./compile.js')).compileCommand,
   },
   run: {

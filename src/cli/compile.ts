@@ -11,6 +11,7 @@ import { renderReport } from '../diagnostics/render.js';
 import { compilerVersion } from './version.js';
 import { engineName } from './engine-flag.js';
 import { loadEngine, type EngineName } from '../engines/index.js';
+import { matches, selectMany, SelectionError, splitPatterns } from '../runtime/run/select.js';
 import { setUpOutDir } from './out-dir.js';
 import type { CompiledProgram } from '../codegen/compile.js';
 import type { ExperimentIR } from '../ir/index.js';
@@ -20,13 +21,27 @@ import type { ExperimentIR } from '../ir/index.js';
  * are checked for it too (what it cannot express is an error before anything is written), and the program
  * runs them on it.
  */
-export async function compileFile(file: string, outDir: string, io: CliIO, engine: EngineName = 'tfjs'): Promise<Array<CompiledProgram & { ir: ExperimentIR }> | null> {
+export async function compileFile(file: string, outDir: string, io: CliIO, engine: EngineName = 'tfjs', only: string[] = []): Promise<Array<CompiledProgram & { ir: ExperimentIR }> | null> {
   const cwd = io.cwd ?? process.cwd();
   const checkEngine = await loadEngine(engine);
-  const result = check([{ file, text: readSource(file, cwd) }], checkEngine ? { cwd, engine: checkEngine } : { cwd });
+  // --only: the program holds these cells, and only they are checked for the engine (a grid of which the
+  // engine runs some rows compiles for those rows).
+  const patterns = only.flatMap(splitPatterns);
+  const chosen = (id: string) => patterns.length === 0 || patterns.some(p => matches(p, id));
+  const result = check([{ file, text: readSource(file, cwd) }], checkEngine ? { cwd, engine: checkEngine, engineCells: chosen } : { cwd });
   io.stderr(renderReport(result.diagnostics, { sources: result.sources, color: io.color }));
   if (countBySeverity(result.diagnostics).errors > 0) return null;
   if (result.experiments.length === 0) throw new UsageError(`'${file}' declares no experiment to compile`);
+  if (patterns.length > 0) {
+    for (const ir of result.experiments) {
+      try {
+        ir.cells = selectMany(ir.cells, only);
+      } catch (e) {
+        if (e instanceof SelectionError) throw new UsageError(e.message.replace(/see the ids with --list/, 'see the ids with rlvrc check FILE --cells'));
+        throw e;
+      }
+    }
+  }
   // The programs must run from outDir in any project: ES modules there, and a runtime they can import.
   const { runtimeSpecifier, notes } = setUpOutDir(resolve(cwd, outDir), outDir);
   for (const n of notes) io.stderr(n);
@@ -36,10 +51,11 @@ export async function compileFile(file: string, outDir: string, io: CliIO, engin
 }
 
 export async function compileCommand(args: string[], io: CliIO): Promise<number> {
-  const { positional, flags } = parseArgs(args, { valued: ['out', 'engine'] });
+  const { positional, flags } = parseArgs(args, { valued: ['out', 'engine', 'only'] });
   if (positional.length !== 1) throw new UsageError('compile needs exactly one .rlvr file');
   const engine = engineName(flags);
-  const programs = await compileFile(positional[0]!, String(flags.get('out') ?? 'generated'), io, engine);
+  const only = flags.has('only') ? [String(flags.get('only'))] : [];
+  const programs = await compileFile(positional[0]!, String(flags.get('out') ?? 'generated'), io, engine, only);
   if (!programs) return 1;
   const cwd = io.cwd ?? process.cwd();
   for (const p of programs) io.stderr(`wrote ${relative(cwd, p.tsPath)} and ${relative(cwd, p.jsPath)}\n`);

@@ -4,6 +4,7 @@
 // so that test/engines/verl/coverage.test.ts can show that every field is either lowered (config.ts's
 // CONSUMED_PATHS) or judged here.
 import { WHITEN_ESTIMATOR } from './config.js';
+import { evalGroups, posthocSteps, specEvalSteps } from './evals.js';
 import type { CellConfig, DataConfig, PromptConfig, RewardNode } from '../../ir/cell.js';
 import type { EngineIssue } from '../engine.js';
 import { KL_LOSS_TYPE, LOSS_AGG_MODE, TORCH_ADAM_EPS, UNREACHABLE_RATIO, VERL_GRPO_EPSILON, resolveProfile, type VerlProfile } from './config.js';
@@ -114,25 +115,43 @@ export const VERL_RULES: readonly CapabilityRule[] = [
     ].map(s => ({ path: s.path, message: `generation must stop at ${JSON.stringify(s.stop)}, but verl's rollout (and val_kwargs) has no stop-sequence setting: responses would run on to EOS or max_tokens`, fix: 'remove the stop strings (rewards then see the text after them)' })),
   },
   {
-    code: 'RLVR7010', severity: 'error', title: 'evals that sample differently: verl has one validation sampling config',
-    paths: ['evals.*.greedy', 'evals.*.samples', 'evals.*.temperature', 'evals.*.top_p'],
+    code: 'RLVR7010', severity: 'warning', title: 'an eval that samples differently from the first: run after training on verl\'s checkpoints',
+    paths: ['evals.*.greedy', 'evals.*.samples', 'evals.*.temperature', 'evals.*.top_p', 'evals.*.every'],
     check: c => {
-      const [first, ...rest] = c.evals;
-      if (!first) return [];
-      const fields = ['greedy', 'samples', 'temperature', 'top_p'] as const;
-      return rest.flatMap((e, j) => fields.filter(f => e[f] !== first[f]).map(f => ({
-        path: `evals.${j + 1}.${f}`,
-        message: `eval '${e.name}' samples with ${f} = ${String(e[f])} but eval '${first.name}' with ${String(first[f])}; verl validates every val file with the one actor_rollout_ref.rollout.val_kwargs`,
-        fix: 'give every eval the same sampling (greedy, samples, temperature, top_p), or split the evals into separate runs',
-      })));
+      const groups = evalGroups(c);
+      return groups.slice(1).flatMap(g => {
+        const steps = posthocSteps(c, g, { max_steps: null });
+        return g.evals.map(i => {
+          const e = c.evals[i]!;
+          const wanted = specEvalSteps(c, e, { max_steps: null });
+          const same = wanted.length === steps.length && wanted.every((s, j) => s === steps[j]);
+          return {
+            path: `evals.${i}`,
+            message: `eval '${e.name}' samples unlike eval '${c.evals[0]!.name}' (greedy ${e.greedy}, ${e.samples} samples, temperature ${e.temperature}); verl validates with one val_kwargs during training, so it runs after training as validation-only verl runs on the checkpoints, at steps ${stepList(steps)}${same ? '' : ` (the spec's every = ${e.every} asks for ${stepList(wanted)}; checkpoint_every = ${c.train.checkpoint_every} decides)`}`,
+            fix: same ? undefined : `set checkpoint_every to a divisor of ${e.every} (each checkpoint of a large model costs disk), or accept the checkpoint steps`,
+          };
+        });
+      }).map(i => (i.fix === undefined ? { path: i.path, message: i.message } : i));
     },
   },
   {
-    code: 'RLVR7011', severity: 'error', title: 'evals at different intervals: verl has one trainer.test_freq',
+    code: 'RLVR7034', severity: 'error', training: true, title: 'an eval run after training, with no checkpoints to run it on',
+    paths: ['train.checkpoint_every'],
+    check: c => c.train.checkpoint_every <= 0 && evalGroups(c).length > 1
+      ? [{ path: 'train.checkpoint_every', message: `evals that sample unlike '${c.evals[0]!.name}' run on verl's saved checkpoints after training, and checkpoint_every = 0 saves none: they would run on the base model only`, fix: 'set checkpoint_every (e.g. to the evals\' every)' }]
+      : [],
+  },
+  {
+    code: 'RLVR7011', severity: 'error', title: 'evals validated during training at different intervals: verl has one trainer.test_freq',
     paths: ['evals.*.every'],
-    check: c => c.evals.slice(1).flatMap((e, j) => e.every !== c.evals[0]!.every
-      ? [{ path: `evals.${j + 1}.every`, message: `eval '${e.name}' runs every ${e.every} steps but eval '${c.evals[0]!.name}' every ${c.evals[0]!.every}; verl validates every val file at the one trainer.test_freq`, fix: 'give every eval the same `every`' }]
-      : []),
+    check: c => {
+      const during = evalGroups(c)[0];
+      if (!during) return [];
+      const first = c.evals[0]!;
+      return during.evals.slice(1).flatMap(i => c.evals[i]!.every !== first.every
+        ? [{ path: `evals.${i}.every`, message: `eval '${c.evals[i]!.name}' runs every ${c.evals[i]!.every} steps but eval '${first.name}', which samples alike, every ${first.every}; verl validates every val file of a run at the one trainer.test_freq`, fix: 'give evals that sample alike the same `every`' }]
+        : []);
+    },
   },
   {
     code: 'RLVR7012', severity: 'error', title: 'an eval whose max_tokens differs from training: verl validates with the rollout\'s response length',
@@ -151,13 +170,13 @@ export const VERL_RULES: readonly CapabilityRule[] = [
     })),
   },
   {
-    code: 'RLVR7014', severity: 'error', training: true, title: 'offline majority labels: the label-generation phase for verl is not built yet',
+    code: 'RLVR7014', severity: 'warning', training: true, title: 'offline majority labels: a label phase on verl before training, over every training problem',
     paths: ['reward.expr', 'reward.filter'],
     check: c => {
       const offline = majorityNodes(c.reward.expr).filter(m => m.node.online !== true);
-      const out = offline.map(m => ({ path: m.path, message: `the majority label of ${m.node.samples} samples at temperature ${m.node.temperature} must be computed before training; the verl engine has no label-generation phase yet` }));
-      if (out.length === 0 && c.reward.filter !== null && conditionReadsMajority(c.reward.filter)) out.push({ path: 'reward.filter', message: 'the training-prompt filter reads majority labels, which the verl engine cannot compute yet (no label-generation phase)' });
-      return out;
+      const specs = new Set(offline.map(m => `${m.node.samples}@${m.node.temperature}`));
+      if (specs.size > 1) return offline.slice(1).map(m => ({ path: m.path, message: `the reward reads majority labels of ${[...specs].join(' and ')} (samples@temperature); the label phase computes one set`, severity: 'error' as const }));
+      return offline.slice(0, 1).map(m => ({ path: m.path, message: `the majority label of ${m.node.samples} samples at temperature ${m.node.temperature} is computed before training by a validation-only verl run of the base model over every training problem (launch-labels.sh), then voted by rlvrc's grader; the tfjs engine labels only the problems its steps draw${c.reward.filter !== null && conditionReadsMajority(c.reward.filter) ? ', and the training filter then reads the labels' : ''}` }));
     },
   },
   {
@@ -303,4 +322,9 @@ export function verlProfileIssues(cell: CellConfig, profileIn: Partial<VerlProfi
     out.push({ code: 'RLVR7032', severity: 'error', path: 'profile.ppo_micro_batch_size_per_gpu', message: `each GPU's share of the minibatch (${perGpu} rollouts) is not a whole number of micro-batches of ${p.ppo_micro_batch_size_per_gpu}; verl refuses the config`, fix: `use a micro-batch size that divides ${perGpu}` });
   }
   return out;
+}
+
+/** 0, 50, 100 … 300 (at most 8 shown). */
+function stepList(steps: readonly number[]): string {
+  return steps.length <= 8 ? steps.join(', ') : `${steps.slice(0, 4).join(', ')} … ${steps.slice(-2).join(', ')} (${steps.length} steps)`;
 }

@@ -5,6 +5,7 @@
 // (see README.md beside this file for the table and the sources). What verl cannot express exactly is
 // reported by capabilities.ts; this lowering is total and lowers what it can of every cell.
 import type { CellConfig } from '../../ir/cell.js';
+import { evalGroups, type EvalGroup } from './evals.js';
 
 /** The advantage estimator the reward module registers into verl: group normalisation, then whitening over the batch's tokens. */
 export const WHITEN_ESTIMATOR = 'rlvrc_grpo_whiten';
@@ -184,6 +185,42 @@ export function flattenKeys(tree: Record<string, unknown>, prefix = ''): Array<[
 }
 
 /** The file names the data phase will write into the cell's directory (the contract; the writer is not built yet). */
+/**
+ * The keys a post-hoc validation run of eval group `group` (> 0) sets over verl.yaml: its val files and
+ * sampling, validation only, before "training", its own dump directory. The checkpoint to load
+ * (trainer.resume_mode, trainer.resume_from_path) is given per run on launch-posthoc-<group>.sh's command line.
+ */
+export function posthocVerlConfig(cell: CellConfig, group: EvalGroup): Record<string, unknown> {
+  const files = parquetFiles(cell);
+  const c: Tree = {};
+  const rollout = 'actor_rollout_ref.rollout';
+  set(c, 'data.val_files', group.evals.map(i => files.val[i]!));
+  set(c, `${rollout}.val_kwargs.do_sample`, !group.sampling.greedy);
+  set(c, `${rollout}.val_kwargs.n`, group.sampling.samples);
+  set(c, `${rollout}.val_kwargs.temperature`, group.sampling.temperature);
+  set(c, `${rollout}.val_kwargs.top_p`, group.sampling.top_p);
+  set(c, 'trainer.val_only', true);
+  set(c, 'trainer.val_before_train', true);
+  return c;
+}
+
+/**
+ * The keys of the label phase's validation-only run over verl.yaml: the base model samples `samples`
+ * responses at `temperature` for every training problem (data/label.parquet), which rlvrc then votes on.
+ */
+export function labelVerlConfig(spec: { samples: number; temperature: number }): Record<string, unknown> {
+  const c: Tree = {};
+  const rollout = 'actor_rollout_ref.rollout';
+  set(c, `${rollout}.val_kwargs.do_sample`, true);
+  set(c, `${rollout}.val_kwargs.n`, spec.samples);
+  set(c, `${rollout}.val_kwargs.temperature`, spec.temperature);
+  set(c, `${rollout}.val_kwargs.top_p`, 1);
+  set(c, 'trainer.val_only', true);
+  set(c, 'trainer.val_before_train', true);
+  set(c, 'trainer.resume_mode', 'disable');
+  return c;
+}
+
 export function parquetFiles(cell: CellConfig): { train: string; val: string[] } {
   return { train: 'data/train.parquet', val: cell.evals.map(e => `data/val-${e.name}.parquet`) };
 }
@@ -265,7 +302,9 @@ export function verlConfig(cell: CellConfig, profileIn: Partial<VerlProfile> = {
 
   // ---- data
   set(c, 'data.train_files', files.train);
-  if (files.val.length > 0) set(c, 'data.val_files', files.val);
+  // Only the evals validated during training (group 0); the others run post hoc (evals.ts, posthocVerlConfig).
+  const during = evalGroups(cell)[0];
+  if (during) set(c, 'data.val_files', during.evals.map(i => files.val[i]!));
   set(c, 'data.train_batch_size', a.prompts_per_step);
   set(c, 'data.max_prompt_length', profile.max_prompt_length);
   set(c, 'data.max_response_length', a.max_tokens);

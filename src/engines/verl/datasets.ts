@@ -13,7 +13,7 @@ import type { CellConfig, PromptConfig } from '../../ir/cell.js';
 import { loadItems, DataError, type CellItem } from '../../runtime/cell/data.js';
 import { fillTemplate } from '../../runtime/cell/prompts.js';
 import type { ItemFilter } from '../../runtime/cell/batches.js';
-import { conditionReadsMajority } from '../../runtime/cell/reward-tree.js';
+import { conditionReadsMajority, majoritySpecOf, type MajoritySpec } from '../../runtime/cell/reward-tree.js';
 import { writeFileAtomic } from '../../util/fs-atomic.js';
 import { parquetFiles } from './config.js';
 
@@ -28,7 +28,8 @@ export interface VerlRow {
   /** ground_truth: the item's label; '' when the data has none (extra_info.has_label false). */
   reward_model: { style: 'rule'; ground_truth: string };
   extra_info: {
-    split: 'train' | 'test';
+    /** 'label': the training problems as the label phase's validation-only run samples them (labels.ts). */
+    split: 'train' | 'test' | 'label';
     /** Position of the row in its file. */
     index: number;
     /** The item's stable id (the record's `id`, else its position): the reward server's key. */
@@ -36,13 +37,13 @@ export interface VerlRow {
     /** Position in the dataset (what `where example == N` refers to). */
     example: number;
     has_label: boolean;
-    /** The policy's majority answer (offline majority rewards); null until the label phase exists. */
+    /** The base model's majority answer (offline majority rewards, from the label phase); null without one. */
     majority_label: string | null;
   };
 }
 
-/** Which split of a cell: its training data, or its eval number `which`. */
-export type VerlSplit = 'train' | number;
+/** Which split of a cell: its training data, the label phase's prompts (all training problems), or its eval number `which`. */
+export type VerlSplit = 'train' | 'label' | number;
 
 function chatMessages(prompt: PromptConfig, question: string, where: string): VerlMessage[] {
   // The capabilities refuse both (RLVR7021, RLVR7022); never write rows that would silently differ.
@@ -62,16 +63,19 @@ function chatMessages(prompt: PromptConfig, question: string, where: string): Ve
  * `filter` is the program's compiled filter of the cell's reward (CompiledRewards[reward.text].filter): the
  * one the tfjs engine runs, so both engines train on the same prompts.
  */
-export function verlRows(cell: CellConfig, items: readonly CellItem[], which: VerlSplit, filter: ItemFilter | null): VerlRow[] {
+export function verlRows(cell: CellConfig, items: readonly CellItem[], which: VerlSplit, filter: ItemFilter | null, labels?: ReadonlyMap<string, string | null>): VerlRow[] {
   const train = which === 'train';
-  const ev = train ? null : cell.evals[which];
-  if (!train && !ev) throw new RangeError(`cell ${cell.id} has no eval ${which}`);
+  const label = which === 'label';
+  const ev = train || label ? null : cell.evals[which];
+  if (!train && !label && !ev) throw new RangeError(`cell ${cell.id} has no eval ${String(which)}`);
   const prompt = ev ? ev.prompt : cell.prompt;
-  const source = ev ? ev.name : cell.data.name;
-  const where = `cell ${cell.id}, ${ev ? `eval ${ev.name}` : 'training data'}`;
+  const source = ev ? ev.name : label ? LABEL_SOURCE : cell.data.name;
+  const where = `cell ${cell.id}, ${ev ? `eval ${ev.name}` : label ? 'label phase' : 'training data'}`;
+  if (train && needsLabels(cell) && !labels) throw new DataError(`${where}: the reward reads offline majority labels; the label phase computes them before the training data is written`);
+  if (train && labels) items = items.map(it => ({ ...it, majority_label: labels.has(it.id) ? labels.get(it.id)! : null }));
   if (train && cell.reward.filter !== null) {
     if (!filter) throw new Error(`${where}: the reward has a 'where' filter; pass the program's compiled filter`);
-    if (conditionReadsMajority(cell.reward.filter)) throw new DataError(`${where}: the training filter reads majority labels, and the label phase is not built (RLVR7014)`);
+    if (conditionReadsMajority(cell.reward.filter) && !labels) throw new DataError(`${where}: the training filter reads majority labels, which the label phase computes (RLVR7014)`);
   }
   let chosen = train && filter ? items.filter(filter) : [...items];
   const seen = new Set<string>();
@@ -91,7 +95,7 @@ export function verlRows(cell: CellConfig, items: readonly CellItem[], which: Ve
     ability: 'math',
     reward_model: { style: 'rule', ground_truth: it.label ?? '' },
     extra_info: {
-      split: train ? 'train' : 'test',
+      split: train ? 'train' : label ? 'label' : 'test',
       index,
       prompt_id: it.id,
       example: it.example,
@@ -101,12 +105,28 @@ export function verlRows(cell: CellConfig, items: readonly CellItem[], which: Ve
   }));
 }
 
-/** Every split of a cell: its data loaded relative to `specDir` (the directory of the spec file). */
-export function verlDatasets(cell: CellConfig, specDir: string, filter: ItemFilter | null): { train: VerlRow[]; val: VerlRow[][] } {
+/** The data_source of the label phase's rows (not an eval: the reward server answers them with the answer rate). */
+export const LABEL_SOURCE = '__rlvrc_majority_labels__';
+
+/** The offline majority labels a cell's reward reads (samples, temperature), or null. */
+export function needsLabels(cell: CellConfig): MajoritySpec | null {
+  const spec = majoritySpecOf(cell.reward.expr);
+  return spec && spec.online !== true ? spec : null;
+}
+
+/**
+ * Every split of a cell: its data loaded relative to `specDir` (the directory of the spec file). A cell whose
+ * reward reads offline majority labels gets its training rows only with `labels` (train: null without them),
+ * and its label-phase rows (every training problem) in `label`.
+ */
+export function verlDatasets(cell: CellConfig, specDir: string, filter: ItemFilter | null, labels?: ReadonlyMap<string, string | null>): { train: VerlRow[] | null; val: VerlRow[][]; label: VerlRow[] | null } {
   const session = { path: (relative: string) => resolve(specDir, relative) };
+  const items = loadItems(cell.data, session);
+  const needs = needsLabels(cell) !== null;
   return {
-    train: verlRows(cell, loadItems(cell.data, session), 'train', filter),
+    train: needs && !labels ? null : verlRows(cell, items, 'train', filter, labels),
     val: cell.evals.map((e, i) => verlRows(cell, loadItems(e.data, session), i, null)),
+    label: needs ? verlRows(cell, items, 'label', null) : null,
   };
 }
 
@@ -160,16 +180,25 @@ export function writeVerlParquet(path: string, rows: readonly VerlRow[]): void {
   writeFileAtomic(path, verlParquet(rows));
 }
 
-/** Writes a cell's train and val files under `outDir` (names: parquetFiles); returns their paths. */
-export function writeVerlDatasets(cell: CellConfig, specDir: string, outDir: string, filter: ItemFilter | null): { train: string; val: string[] } {
-  const rows = verlDatasets(cell, specDir, filter);
+/** The label phase's Parquet file, beside the others. */
+export const LABEL_FILE = 'data/label.parquet';
+
+/**
+ * Writes a cell's train and val files under `outDir` (names: parquetFiles), and the label phase's prompts;
+ * returns their paths. A cell that needs majority labels gets train.parquet only once `labels` are given
+ * (`train` is then the path it will have).
+ */
+export function writeVerlDatasets(cell: CellConfig, specDir: string, outDir: string, filter: ItemFilter | null, labels?: ReadonlyMap<string, string | null>): { train: string; val: string[]; label: string | null; trainWritten: boolean } {
+  const rows = verlDatasets(cell, specDir, filter, labels);
   const files = parquetFiles(cell);
   const train = join(outDir, files.train);
-  writeVerlParquet(train, rows.train);
+  if (rows.train) writeVerlParquet(train, rows.train);
+  const label = rows.label ? join(outDir, LABEL_FILE) : null;
+  if (label) writeVerlParquet(label, rows.label!);
   const val = files.val.map((f, i) => {
     const p = join(outDir, f);
     writeVerlParquet(p, rows.val[i]!);
     return p;
   });
-  return { train, val };
+  return { train, val, label, trainWritten: rows.train !== null };
 }

@@ -24,8 +24,9 @@ import type { CellConfig } from '../../ir/cell.js';
 import { writeFileAtomic } from '../../util/fs-atomic.js';
 import { shellQuote } from '../../cluster/slurm.js';
 import { verlCapabilities, verlProfileIssues } from './capabilities.js';
-import { VERL_COMMIT, verlConfig } from './config.js';
-import { writeVerlDatasets } from './datasets.js';
+import { VERL_COMMIT, labelVerlConfig, posthocVerlConfig, verlConfig } from './config.js';
+import { evalGroups } from './evals.js';
+import { needsLabels, writeVerlDatasets } from './datasets.js';
 import { toYaml } from './yaml.js';
 import { loweringProfile, resolveLaunchProfile, type VerlLaunchProfile } from './profile.js';
 import { REWARD_URL_ENV } from './reward-server.js';
@@ -60,6 +61,8 @@ export interface PrepareVerlOptions {
   filter: ItemFilter | null;
   /** Overrides the shipped reward module's path (absolute after resolve). */
   rewardModulePath?: string;
+  /** The label phase's majority labels by prompt id (labels.ts); without them a cell that needs labels gets no train.parquet yet. */
+  labels?: ReadonlyMap<string, string | null>;
 }
 
 export interface PreparedVerlCell {
@@ -89,7 +92,8 @@ export function preparedVerlConfig(cell: CellConfig, profile: VerlLaunchProfile,
   const config = verlConfig(cell, loweringProfile(profile));
   const data = config.data as Record<string, unknown>;
   data.train_files = dataFiles.train;
-  if (dataFiles.val.length > 0) data.val_files = dataFiles.val;
+  const during = evalGroups(cell)[0];
+  if (during) data.val_files = during.evals.map(i => dataFiles.val[i]!);
   config.custom_reward_function = { path: rewardModule, name: REWARD_FUNCTION };
   config.reward_manager = { source: 'importlib', name: REWARD_MANAGER, module: { path: rewardModule } };
   const rm = (config.reward_model ??= {}) as Record<string, unknown>;
@@ -104,17 +108,88 @@ export function preparedVerlConfig(cell: CellConfig, profile: VerlLaunchProfile,
   return config;
 }
 
-function hydraEntryText(): string {
+function hydraEntryText(posthoc?: string): string {
   return [
     '# Hydra primary config written by rlvrc: verl\'s ppo_trainer (from verl\'s package config directory),',
-    '# then verl.yaml in this directory (added to the search path by --config-dir) merged over it.',
+    `# then verl.yaml${posthoc ? ` and ${posthoc}.yaml` : ''} in this directory (added to the search path by --config-dir) merged over it.`,
     'defaults:',
     '  - ppo_trainer',
     '  - verl',
+    ...(posthoc ? [`  - ${posthoc}`] : []),
     '  - _self_',
     '',
   ].join('\n');
 }
+
+/** The files of eval group `k`'s post-hoc validation runs (evals.ts): config, Hydra entry, launcher, outputs. */
+export function posthocNames(cellDir: string, k: number): { config: string; entry: string; launch: string; root: string; validation: string; metrics: (step: number) => string } {
+  const root = join(resolve(cellDir), 'verl', `posthoc-${k}`);
+  return {
+    config: `verl-posthoc-${k}`,
+    entry: `${HYDRA_ENTRY}-posthoc-${k}`,
+    launch: join(resolve(cellDir), `launch-posthoc-${k}.sh`),
+    root,
+    validation: join(root, 'validation'),
+    metrics: step => join(root, `metrics-${step}.jsonl`),
+  };
+}
+
+/** The label phase's files (labels.ts). */
+export function labelNames(cellDir: string): { config: string; entry: string; launch: string; root: string; validation: string; metrics: string; labels: string } {
+  const root = join(resolve(cellDir), 'verl', 'labels');
+  return {
+    config: 'verl-labels',
+    entry: `${HYDRA_ENTRY}-labels`,
+    launch: join(resolve(cellDir), 'launch-labels.sh'),
+    root,
+    validation: join(root, 'validation'),
+    metrics: join(root, 'metrics.jsonl'),
+    labels: join(resolve(cellDir), 'labels.json'),
+  };
+}
+
+function phaseLaunchText(profile: VerlLaunchProfile, cell: CellConfig, cellDir: string, p: { title: string; entry: string; metrics: string; resume: string }): string {
+  const names = Object.keys(profile.env).sort();
+  const env = WORKER_ENV.map(v => `"+ray_kwargs.ray_init.runtime_env.env_vars.${v}='\${${v}}'"`);
+  return [
+    '#!/usr/bin/env bash',
+    `# ${p.title} for cell ${cell.id.replace(/[\r\n]/g, ' ')}, written by rlvrc.`,
+    'set -euo pipefail',
+    ...names.map(v => `export ${v}=${shellQuote(profile.env[v]!)}`),
+    `: "\${${REWARD_URL_ENV}:?${REWARD_URL_ENV} must be set to the rlvrc reward server URL}"`,
+    `export RLVRC_REWARD_CELL=${shellQuote(cell.id)}`,
+    `export VERL_FILE_LOGGER_PATH=${p.metrics}`,
+    `exec ${shellQuote(profile.python)} -m verl.trainer.main_ppo --config-dir ${shellQuote(resolve(cellDir))} --config-name ${p.entry}${p.resume} \\`,
+    `  ${env.join(' \\\n  ')}`,
+    '',
+  ].join('\n');
+}
+
+function posthocLaunchText(profile: VerlLaunchProfile, cell: CellConfig, k: number, cellDir: string, evalNames: string[]): string {
+  const names = Object.keys(profile.env).sort();
+  const n = posthocNames(cellDir, k);
+  const env = WORKER_ENV.map(v => `"+ray_kwargs.ray_init.runtime_env.env_vars.${v}='\${${v}}'"`);
+  return [
+    '#!/usr/bin/env bash',
+    `# Post-hoc validation of eval group ${k} (${evalNames.join(', ')}) for cell ${cell.id.replace(/[\r\n]/g, ' ')}, written by rlvrc:`,
+    '# verl (validation only) on its checkpoint of step STEP, or on the base model for STEP 0.',
+    `# Usage: ${RLVRC_REWARD_URL_HINT} launch-posthoc-${k}.sh STEP`,
+    'set -euo pipefail',
+    ...names.map(v => `export ${v}=${shellQuote(profile.env[v]!)}`),
+    `: "\${${REWARD_URL_ENV}:?${REWARD_URL_ENV} must be set to the rlvrc reward server URL}"`,
+    `step="\${1:?usage: launch-posthoc-${k}.sh STEP (a checkpoint step, or 0 for the base model)}"`,
+    'case "$step" in (""|*[!0-9]*) echo "launch-posthoc: STEP must be a whole number, not \'$step\'" >&2; exit 2;; esac',
+    `export RLVRC_REWARD_CELL=${shellQuote(cell.id)}`,
+    `export VERL_FILE_LOGGER_PATH=${shellQuote(n.root)}/metrics-"$step".jsonl`,
+    `ckpt=${shellQuote(verlRunPaths(cellDir).checkpoints)}`,
+    'if [ "$step" = 0 ]; then resume=(trainer.resume_mode=disable); else resume=(trainer.resume_mode=resume_path "trainer.resume_from_path=\'$ckpt/global_step_$step\'"); fi',
+    `exec ${shellQuote(profile.python)} -m verl.trainer.main_ppo --config-dir ${shellQuote(resolve(cellDir))} --config-name ${n.entry} "\${resume[@]}" \\`,
+    `  ${env.join(' \\\n  ')}`,
+    '',
+  ].join('\n');
+}
+
+const RLVRC_REWARD_URL_HINT = `${REWARD_URL_ENV}=<the reward server>`;
 
 /** Environment variables every Ray worker of the run needs (the reward module's and verl's file logger's). */
 export const WORKER_ENV = [REWARD_URL_ENV, 'RLVRC_REWARD_CELL', 'VERL_FILE_LOGGER_PATH'] as const;
@@ -161,7 +236,7 @@ export function prepareVerlCell(o: PrepareVerlOptions): PreparedVerlCell {
   const cellDir = resolve(o.cellDir);
   const rewardModule = resolve(o.rewardModulePath ?? REWARD_MODULE);
   mkdirSync(cellDir, { recursive: true });
-  const data = writeVerlDatasets(o.cell, o.specDir, cellDir, o.filter);
+  const data = writeVerlDatasets(o.cell, o.specDir, cellDir, o.filter, o.labels);
   const dataFiles = { train: resolve(data.train), val: data.val.map(p => resolve(p)) };
   const config = preparedVerlConfig(o.cell, profile, dataFiles, rewardModule, cellDir);
   const yamlText = toYaml(config, `verl.yaml for cell ${o.cell.id} of experiment ${o.cell.experiment}, written by rlvrc.\nKeys the spec and the profile decide, merged over verl's defaults at ${VERL_COMMIT}\n(by ${HYDRA_ENTRY}.yaml's defaults list; see launch.sh).`);
@@ -175,7 +250,41 @@ export function prepareVerlCell(o: PrepareVerlOptions): PreparedVerlCell {
   writeFileAtomic(files.entry, hydraEntryText());
   writeFileAtomic(files.launch, launchText(profile, command, o.cell.id, cellDir));
   chmodSync(files.launch, 0o755);
-  return { files: [files.yaml, files.entry, files.launch, dataFiles.train, ...dataFiles.val].sort(), command, verlYamlText: yamlText };
+  const written = [files.yaml, files.entry, files.launch, ...(data.trainWritten ? [dataFiles.train] : []), ...dataFiles.val];
+  // Offline majority labels: a validation-only run of the base model over every training problem first.
+  const spec = needsLabels(o.cell);
+  if (spec && data.label) {
+    const n = labelNames(cellDir);
+    const over = labelVerlConfig(spec);
+    // verl builds its train dataloader even when it only validates: the label prompts stand in for
+    // train.parquet, which is written from the labels afterwards.
+    over.data = { train_files: resolve(data.label), val_files: [resolve(data.label)] };
+    (over.trainer as Record<string, unknown>).validation_data_dir = n.validation;
+    const paths = [join(cellDir, `${n.config}.yaml`), join(cellDir, `${n.entry}.yaml`), n.launch];
+    writeFileAtomic(paths[0]!, toYaml(over, `The label phase of cell ${o.cell.id}, written by rlvrc: the base model samples ${spec.samples} responses at temperature ${spec.temperature}\nfor every training problem (validation only); rlvrc votes their majority answers. Merged over verl.yaml by ${n.entry}.yaml.`));
+    writeFileAtomic(paths[1]!, hydraEntryText(n.config));
+    writeFileAtomic(paths[2]!, phaseLaunchText(profile, o.cell, cellDir, {
+      title: `The label phase (${spec.samples} samples at temperature ${spec.temperature} per training problem)`,
+      entry: n.entry, metrics: shellQuote(n.metrics), resume: '',
+    }));
+    chmodSync(paths[2]!, 0o755);
+    written.push(resolve(data.label), ...paths);
+  }
+  // Evals that sample unlike the first: validation-only runs after training (evals.ts).
+  for (const g of evalGroups(o.cell).slice(1)) {
+    const n = posthocNames(cellDir, g.index);
+    const over = posthocVerlConfig(o.cell, g);
+    (over.data as Record<string, unknown>).val_files = g.evals.map(i => dataFiles.val[i]!);
+    (over.trainer as Record<string, unknown>).validation_data_dir = n.validation;
+    const names = g.evals.map(i => o.cell.evals[i]!.name);
+    const paths = [join(cellDir, `${n.config}.yaml`), join(cellDir, `${n.entry}.yaml`), n.launch];
+    writeFileAtomic(paths[0]!, toYaml(over, `Post-hoc validation of eval group ${g.index} (${names.join(', ')}) for cell ${o.cell.id}, written by rlvrc:\nmerged over verl.yaml by ${n.entry}.yaml; launch-posthoc-${g.index}.sh STEP picks the checkpoint.`));
+    writeFileAtomic(paths[1]!, hydraEntryText(n.config));
+    writeFileAtomic(paths[2]!, posthocLaunchText(profile, o.cell, g.index, cellDir, names));
+    chmodSync(paths[2]!, 0o755);
+    written.push(...paths);
+  }
+  return { files: written.sort(), command, verlYamlText: yamlText };
 }
 
 /** The manifest's engine fields: engine, verl's commit, the resolved profile and the sha256 of verl.yaml's text. */

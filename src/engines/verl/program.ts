@@ -13,7 +13,7 @@ import { loweringProfile, readVerlProfile, resolveLaunchProfile, type VerlLaunch
 import { prepareForProgram, runVerlCell } from './run-cell.js';
 
 /** What prepare and a run write into a cell directory besides the run layer's own files. */
-export const VERL_CELL_FILES = ['data', 'verl', 'verl.yaml', 'rlvrc.yaml', 'launch.sh'];
+export const VERL_CELL_FILES = ['data', 'verl', 'verl.yaml', 'rlvrc.yaml', 'launch.sh', 'verl-posthoc-*', 'rlvrc-posthoc-*', 'launch-posthoc-*', 'verl-labels.yaml', 'rlvrc-labels.yaml', 'launch-labels.sh', 'labels.json'];
 
 const HELP = `  --profile FILE      the verl cluster profile (JSON, schema/verl-profile.schema.json): GPUs, nodes,
                       parallelism, micro-batches, the Python that has verl, extra environment.

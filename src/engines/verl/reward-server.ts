@@ -18,7 +18,7 @@ import type { CellItem } from '../../runtime/cell/data.js';
 import type { CellResponse } from '../../runtime/cell/train.js';
 import { deriveSeed, Rng } from '../../runtime/rng.js';
 import { describeErrors } from '../../runtime/run/schemas.js';
-import { gradeSample, majorityLabel } from '../../grader/index.js';
+import { extractAnswer, gradeSample, majorityLabel } from '../../grader/index.js';
 import { responseText } from '../../runtime/cell/prompts.js';
 
 /** The env var the Python module reads the server's URL from. */
@@ -87,8 +87,8 @@ export interface ScoreRequest {
   ground_truth: string | null;
   extra_info: {
     prompt_id: string; step?: number; sample_index?: number; majority_label?: string | null; example?: number;
-    /** 'test': a validation row of the eval named by data_source, graded against its label instead of rewarded. */
-    split?: 'train' | 'test';
+    /** 'test': a validation row of the eval named by data_source, graded against its label instead of rewarded; 'label': a label-phase row, answered with whether the response has an answer. */
+    split?: 'train' | 'test' | 'label';
     /** The response's prompt group in this batch (verl's uid): online majority labels are voted within it. */
     group?: string;
     [more: string]: unknown;
@@ -121,7 +121,7 @@ const REQUEST_SCHEMA = {
               sample_index: { type: 'integer', minimum: 0 },
               majority_label: { type: ['string', 'null'] },
               example: { type: 'integer', minimum: 0 },
-              split: { enum: ['train', 'test'] },
+              split: { enum: ['train', 'test', 'label'] },
               group: { type: 'string', minLength: 1 },
             },
           },
@@ -164,6 +164,8 @@ export function cellScorer(rewards: CompiledRewards, cell: CellConfig): (body: u
       const x = r.extra_info;
       const where = `requests[${i}] (prompt '${x.prompt_id}')`;
       if (x.split === 'test') return validationScore(r, where);
+      // The label phase's rows are voted on by rlvrc afterwards; verl's val metric then shows the answer rate.
+      if (x.split === 'label') return extractAnswer(responseText(cell.prompt, r.solution_str), r1Style ? { r1Style } : {}) === null ? 0 : 1;
       if (needs.random && (x.step === undefined || x.sample_index === undefined)) {
         throw new RequestError(`${where}: reward '${cell.reward.text}' draws random numbers, so extra_info needs step and sample_index (verl's per-sample reward functions see only the Parquet row's extra_info, which cannot hold them: use rlvrc's group-level reward manager, RlvrcRewardManager, as the prepared verl.yaml does)`);
       }
@@ -188,7 +190,7 @@ function groupMajorities(requests: readonly ScoreRequest[], r1Style: boolean): M
   const byGroup = new Map<string, string[]>();
   for (const r of requests) {
     const g = r.extra_info.group;
-    if (g === undefined || r.extra_info.split === 'test') continue;
+    if (g === undefined || (r.extra_info.split ?? 'train') !== 'train') continue;
     let texts = byGroup.get(g);
     if (!texts) byGroup.set(g, (texts = []));
     texts.push(r.solution_str);

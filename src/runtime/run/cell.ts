@@ -52,7 +52,8 @@ export function inspectCell(dir: string, cell: CellConfig, hash: string, engineF
   const manifestPath = join(dir, FILES.manifest);
   if (!existsSync(manifestPath)) {
     // A crash before the first manifest write (or an engine's dry run) leaves at most our own files; anything else is not ours.
-    const foreign = readdirSync(dir).filter(n => !OWN.has(n) && !engineFiles.includes(n) && !n.startsWith('.'));
+    const engines = (n: string) => engineFiles.some(f => (f.endsWith('*') ? n.startsWith(f.slice(0, -1)) : n === f));
+    const foreign = readdirSync(dir).filter(n => !OWN.has(n) && !engines(n) && !n.startsWith('.'));
     if (foreign.length === 0) return { kind: 'new' };
     throw new RefusedError(`${dir} exists but is not a cell directory (no ${FILES.manifest}; it holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}).\n  Choose another --out, or pass --fresh to replace it.`);
   }
@@ -266,6 +267,23 @@ async function runLocked(o: CellRunOptions, dir: string, hash: string, state: Ex
       writers.eval.append(record);
       lastEvalStep = record.step;
     },
+    insertEvals(records) {
+      // Records of earlier steps computed late (an engine's post-hoc evaluations): merged in step order.
+      writers.eval.close();
+      const path = join(dir, FILES.eval);
+      const merged = mergeByStep(readJsonl('eval', path).records, records);
+      rewriteJsonl('eval', path, merged);
+      writers.eval = new JsonlWriter('eval', path, merged.length);
+      lastEvalStep = merged.at(-1)?.step ?? lastEvalStep;
+    },
+    insertSamples(step, samples) {
+      writers.samples.close();
+      const path = join(dir, FILES.samples);
+      const merged = mergeByStep(readJsonl('samples', path).records, [{ step, samples }]);
+      rewriteJsonl('samples', path, merged);
+      writers.samples = new JsonlWriter('samples', path, merged.length);
+      lastSampleStep = merged.at(-1)?.step ?? lastSampleStep;
+    },
     logSamples(step, samples) {
       if (step < lastSampleStep) throw new Error(`logSamples: step ${step} after step ${lastSampleStep}; sample steps must not decrease`);
       writers.samples.append({ step, samples });
@@ -337,6 +355,11 @@ async function runLocked(o: CellRunOptions, dir: string, hash: string, state: Ex
   saveManifest();
   o.progress.emit({ event: 'end', id: cell.id, status, error: error?.message ?? null });
   return { status, error: error?.message ?? null, dir };
+}
+
+/** Existing records, then `late` ones, ordered by step (stable: at equal steps the existing come first). */
+function mergeByStep<R extends { step: number }>(existing: R[], late: R[]): R[] {
+  return [...existing, ...late].map((r, i) => ({ r, i })).sort((a, b) => a.r.step - b.r.step || a.i - b.i).map(x => x.r);
 }
 
 export class StopRequested extends Error {

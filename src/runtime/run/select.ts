@@ -39,7 +39,7 @@ function globRegex(glob: string): RegExp {
   return new RegExp(`^${body}$`);
 }
 
-function matches(pattern: string, id: string): boolean {
+export function matches(pattern: string, id: string): boolean {
   if (pattern === id) return true;
   if (/[*?]/.test(pattern)) return globRegex(pattern).test(id);
   if (pattern.endsWith('/')) return id.startsWith(pattern);

@@ -91,6 +91,13 @@ export interface CellContext {
   logStep(record: StepRecord): void;
   /** Appends one evaluation to eval.jsonl; steps must not decrease. */
   logEval(record: EvalRecord): void;
+  /**
+   * Adds evaluations of earlier steps computed after later ones (an external engine evaluating saved
+   * checkpoints after training): eval.jsonl is rewritten with them in step order.
+   */
+  insertEvals(records: EvalRecord[]): void;
+  /** As insertEvals, for sampled generations of an earlier step. */
+  insertSamples(step: number, samples: Array<Record<string, unknown>>): void;
   /** Appends sampled generations of a step to samples.jsonl. */
   logSamples(step: number, samples: Array<Record<string, unknown>>): void;
   /** <checkpointDir>/step-<step>: where the runtime's checkpoint writer should put step `step`. */

@@ -20,7 +20,7 @@ import type { StepRecord } from '../../../src/runtime/run/types.js';
 const SPEC_DIR = join(FIXTURES, 'engines', 'verl-e2e');
 const STANDIN = join(SPEC_DIR, 'standin');
 const ROOT = join(FIXTURES, '..', '..');
-const CELLS = ['reward=ground_truth', 'reward=random', 'reward=ttrl'];
+const CELLS = ['reward=ground_truth', 'reward=random', 'reward=ttrl', 'reward=majority', 'reward=incorrect'];
 
 interface Setup { dir: string; program: string; profile: string }
 
@@ -78,8 +78,11 @@ test('compile --engine verl, --dry-run, then the grid with --jobs 2 on the stand
   assert.equal(dry.status, 0, dry.stderr);
   const rdir = cellDir(s, 'runs', 'reward=random');
   assert.match(dry.stdout, /prepared .*reward=random\n {2}RLVRC_REWARD_URL=<the reward server the program starts> bash .*launch\.sh\n {2}which runs: '\/usr\/bin\/python3' -m verl\.trainer\.main_ppo --config-dir /);
-  assert.deepEqual(readdirSync(rdir).sort(), ['data', 'launch.sh', 'rlvrc.yaml', 'verl.yaml']);
-  assert.equal(spawnSync('bash', ['-n', join(rdir, 'launch.sh')]).status, 0);
+  assert.deepEqual(readdirSync(rdir).sort(), ['data', 'launch-posthoc-1.sh', 'launch.sh', 'rlvrc-posthoc-1.yaml', 'rlvrc.yaml', 'verl-posthoc-1.yaml', 'verl.yaml']);
+  for (const f of ['launch.sh', 'launch-posthoc-1.sh']) assert.equal(spawnSync('bash', ['-n', join(rdir, f)]).status, 0);
+  const usage = spawnSync('bash', [join(rdir, 'launch-posthoc-1.sh'), 'x'], { encoding: 'utf8', env: { ...process.env, RLVRC_REWARD_URL: 'http://127.0.0.1:1/score' } });
+  assert.equal(usage.status, 2);
+  assert.match(usage.stderr, /launch-posthoc: STEP must be a whole number, not 'x'/);
   // ... and the tfjs program has no --dry-run (compiled elsewhere: `rlvrc run` writes generated/ in its cwd).
   const tfjsDir = join(s.dir, 'tfjs');
   mkdirSync(tfjsDir);
@@ -100,20 +103,57 @@ test('compile --engine verl, --dry-run, then the grid with --jobs 2 on the stand
     assert.deepEqual(metrics(dir).map(m => m.step), [1, 2, 3, 4]);
     for (const m of metrics(dir)) assert.equal(typeof m.reward_mean, 'number');
 
-    // eval.jsonl: rlvrc's grader over the stand-in's validation dumps, at steps 0 (before training), 2 and 4;
-    // recomputed here independently of the converter: a response is right when it boxes exactly the label.
+    // eval.jsonl: rlvrc's grader over the stand-in's validation dumps at steps 0 (before training), 2 and 4:
+    // the greedy eval from training's validation, the sampled one (2 samples at T = 0.6, unlike the first eval)
+    // from validation-only runs on verl's checkpoints after training, merged in step order. Recomputed here
+    // independently of the converter: a response is right when it boxes exactly the label.
     const evals = readJsonl('eval', join(dir, 'eval.jsonl')).records;
-    assert.deepEqual(evals.map(e => e.step), [0, 2, 4]);
+    assert.deepEqual(evals.map(e => `${e.step}:${e.name}`), ['0:products_greedy', '0:products_sampled', '2:products_greedy', '2:products_sampled', '4:products_greedy', '4:products_sampled']);
+    const dumpRows = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map(l => JSON.parse(l) as { output: string; gts: string; data_source: string; prompt_id: string });
+    const right = (x: { output: string; gts: string }) => x.output.includes(`\\boxed{${x.gts}}`);
     for (const e of evals) {
-      const rows = readFileSync(join(dir, 'verl', 'validation', `${e.step}.jsonl`), 'utf8').trim().split('\n').map(l => JSON.parse(l) as { output: string; gts: string; data_source: string; prompt_id: string });
-      assert.ok(rows.every(x => x.data_source === 'products_greedy' && x.prompt_id !== ''), 'the manager names each row\'s eval and prompt');
-      const right = rows.filter(x => x.output.includes(`\\boxed{${x.gts}}`)).length;
-      assert.equal(e.accuracy, right / rows.length, `${id} step ${e.step}`);
-      assert.equal(rows.filter(x => gradeSample(x.output, x.gts).correct).length, right);
+      if (e.name === 'products_greedy') {
+        const rows = dumpRows(join(dir, 'verl', 'validation', `${e.step}.jsonl`));
+        assert.ok(rows.every(x => x.data_source === 'products_greedy' && x.prompt_id !== ''), 'the manager names each row\'s eval and prompt');
+        assert.equal(e.accuracy, rows.filter(right).length / rows.length, `${id} step ${e.step}`);
+        assert.equal(rows.filter(x => gradeSample(x.output, x.gts).correct).length, rows.filter(right).length);
+      } else {
+        const rows = dumpRows(join(dir, 'verl', 'posthoc-1', 'validation', `${e.step}.jsonl`));
+        assert.equal(rows.length, 2 * 4, 'two samples of each of the 4 problems');
+        assert.equal(e.avg_at_k, rows.filter(right).length / rows.length);
+        const prompts = [0, 2, 4, 6].map(j => rows.slice(j, j + 2));
+        assert.equal(e.pass_at_k, prompts.filter(p => p.some(right)).length / 4);
+      }
     }
-    assert.equal(result.final_metrics['products_greedy.accuracy'], evals.at(-1)!.accuracy);
-    assert.ok(readJsonl('samples', join(dir, 'samples.jsonl')).records.length === 3);
+    assert.ok(existsSync(join(dir, 'verl', 'posthoc-1', 'done-4')));
+    assert.equal(result.final_metrics['products_greedy.accuracy'], evals.find(e => e.step === 4 && e.name === 'products_greedy')!.accuracy);
+    assert.equal(result.final_metrics['products_sampled.avg_at_k'], evals.at(-1)!.avg_at_k);
+    assert.deepEqual(readJsonl('samples', join(dir, 'samples.jsonl')).records.map(r => r.step), [0, 0, 2, 2, 4, 4]);
   }
+  // Offline majority labels: the label phase's dump (3 samples per training problem) voted per problem; a
+  // value boxed at least twice must be the label (recomputed here from the dump); the incorrect-label cell
+  // trains on exactly the problems whose label is wrong.
+  for (const id of ['reward=majority', 'reward=incorrect']) {
+    const dir = cellDir(s, 'runs', id);
+    const labels = JSON.parse(readFileSync(join(dir, 'labels.json'), 'utf8')) as Record<string, string | null>;
+    const rows = readFileSync(join(dir, 'verl', 'labels', 'validation', '0.jsonl'), 'utf8').trim().split('\n').map(l => JSON.parse(l) as { output: string; prompt_id: string });
+    assert.equal(rows.length, 8 * 3, 'every training problem, 3 samples');
+    assert.deepEqual(Object.keys(labels).sort(), ['0', '1', '2', '3', '4', '5', '6', '7']);
+    for (const [pid, label] of Object.entries(labels)) {
+      const boxed = rows.filter(r => r.prompt_id === pid).map(r => /\\boxed\{([^}]*)\}/.exec(r.output)?.[1]).filter((b): b is string => b !== undefined);
+      const twice = boxed.find(b => boxed.filter(x => x === b).length >= 2);
+      if (twice !== undefined) assert.equal(label, twice, `problem ${pid}`);
+      if (boxed.length === 0) assert.equal(label, null, `problem ${pid}`);
+    }
+  }
+  const gold = (JSON.parse(readFileSync(join(SPEC_DIR, 'train.json'), 'utf8')) as Array<{ answer: string }>).map(x => x.answer);
+  const labels = JSON.parse(readFileSync(join(cellDir(s, 'runs', 'reward=incorrect'), 'labels.json'), 'utf8')) as Record<string, string | null>;
+  const wrong = Object.entries(labels).filter(([pid, l]) => l !== null && l !== gold[Number(pid)]).map(([pid]) => pid);
+  const trainRows = JSON.parse(spawnSync(process.execPath, [join(STANDIN, 'read_parquet.mjs'), join(cellDir(s, 'runs', 'reward=incorrect'), 'data', 'train.parquet')], { encoding: 'utf8' }).stdout) as Array<{ extra_info: { prompt_id: string; majority_label: string } }>;
+  assert.ok(wrong.length > 0 && wrong.length < 8, `${wrong.length} wrong labels`);
+  assert.deepEqual([...new Set(trainRows.map(r => r.extra_info.prompt_id))].sort(), wrong.sort());
+  assert.ok(trainRows.every(r => r.extra_info.majority_label === labels[r.extra_info.prompt_id]));
+
   // The ground-truth reward is the grader's verdict on the stand-in's responses; the random one is not.
   const gt = metrics(cellDir(s, 'runs', 'reward=ground_truth'));
   const rnd = metrics(cellDir(s, 'runs', 'reward=random'));

@@ -75,9 +75,9 @@ test('the prepared cell: every file, verl.yaml pointing at them, the launch comm
 
     // Row counts: what the dataset builder makes of the spec's data, read back by an independent reader.
     const rows = verlDatasets(cell, SPEC_DIR, null);
-    assert.equal(rowCount(train), rows.train.length);
+    assert.equal(rowCount(train), rows.train!.length);
     assert.equal(rowCount(val), rows.val[0]!.length);
-    assert.ok(rows.train.length > 0 && rows.val[0]!.length === 500, `${rows.train.length} train, ${rows.val[0]!.length} val`);
+    assert.ok(rows.train!.length > 0 && rows.val[0]!.length === 500, `${rows.train!.length} train, ${rows.val[0]!.length} val`);
 
     assert.equal(out.command, [
       `'/opt/verl env/bin/python' -m verl.trainer.main_ppo --config-dir '${cellDir}' --config-name rlvrc`,
