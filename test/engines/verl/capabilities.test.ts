@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { check } from '../../../src/checker/check.js';
 import type { CellConfig } from '../../../src/ir/cell.js';
 import { VERL_PROFILE_RULES, VERL_RULES, verlCapabilities, verlConfig, verlProfileIssues } from '../../../src/engines/verl/index.js';
+import { evalGroups } from '../../../src/engines/verl/evals.js';
 import { ROOT, paperCell } from './paper-cells.js';
 
 const MAIN = 'main/model=qwen_math_7b,reward=random';
@@ -104,13 +105,21 @@ test('RLVR7009: stop strings (prompt, algorithm, eval prompt)', () => {
   expectIssue('RLVR7009', 'error', 'evals.0.prompt.stop', c => { c.evals[0]!.prompt.stop = ['</answer>']; });
 });
 
-test('RLVR7010: evals that sample differently (the paper\'s greedy MATH-500 beside avg@8 at T = 0.6)', () => {
-  expectIssue('RLVR7010', 'error', 'evals.1.temperature', c => { c.evals = paperCell(MAIN).evals.map(e => ({ ...e, every: 1 })); });
-  expectIssue('RLVR7010', 'error', 'evals.1.top_p', c => { c.evals = [c.evals[0]!, { ...c.evals[0]!, name: 'b', top_p: 0.95 }]; });
+test('RLVR7010: evals that sample unlike the first run post hoc on the checkpoints (the paper\'s avg@8 at T = 0.6 beside greedy MATH-500)', () => {
+  expectIssue('RLVR7010', 'warning', 'evals.1', c => { c.evals = paperCell(MAIN).evals; }, /runs after training as validation-only verl runs on the checkpoints, at steps 0, 50, 100, 150, 200, 250, 300 \(the spec's every = 10 asks for 0, 10, 20, 30 … 290, 300 \(31 steps\); checkpoint_every = 50 decides\)/);
+  expectIssue('RLVR7010', 'warning', 'evals.1', c => { c.evals = [c.evals[0]!, { ...c.evals[0]!, name: 'b', top_p: 0.95, every: 50 }]; }, /at steps 0, 50, 100, 150, 200, 250, 300$/);
+  assert.deepEqual(evalGroups(paperCell(MAIN)).map(g => g.evals), [[0], [1, 2]]);
 });
 
-test('RLVR7011: evals at different intervals', () => {
+test('RLVR7034: evals run post hoc need checkpoints', () => {
+  expectIssue('RLVR7034', 'error', 'train.checkpoint_every', c => { c.evals = paperCell(MAIN).evals; c.train.checkpoint_every = 0; }, /saves none/);
+});
+
+test('RLVR7011: evals validated during training at different intervals', () => {
   expectIssue('RLVR7011', 'error', 'evals.1.every', c => { c.evals = [c.evals[0]!, { ...c.evals[0]!, name: 'b', every: 10 }]; });
+  const c = runnable();
+  c.evals = paperCell(MAIN).evals; // amc/aime every 10 beside math every 1, but run post hoc: not RLVR7011
+  assert.ok(!verlCapabilities(c).some(i => i.code === 'RLVR7011'));
 });
 
 test('RLVR7012: an eval generating a different number of tokens than training', () => {
@@ -141,9 +150,9 @@ test('RLVR7013, RLVR7015 and RLVR7033: online majority votes over more samples t
   }
 });
 
-test('RLVR7014: offline majority labels (the paper\'s majority and incorrect-label rewards)', () => {
-  expectIssue('RLVR7014', 'error', 'reward.expr', c => { c.reward = paperCell('main/model=qwen_math_7b,reward=majority').reward; });
-  expectIssue('RLVR7014', 'error', 'reward.expr.args.0.reward', c => { c.reward = paperCell('no_python/model=qwen_math_7b,reward=incorrect_no_python').reward; });
+test('RLVR7014: offline majority labels (the paper\'s majority and incorrect-label rewards) come from a label phase', () => {
+  expectIssue('RLVR7014', 'warning', 'reward.expr', c => { c.reward = paperCell('main/model=qwen_math_7b,reward=majority').reward; }, /validation-only verl run of the base model over every training problem/);
+  expectIssue('RLVR7014', 'warning', 'reward.expr.args.0.reward', c => { c.reward = paperCell('no_python/model=qwen_math_7b,reward=incorrect_no_python').reward; }, /the training filter then reads the labels/);
 });
 
 test('RLVR7016: a KL estimator verl lacks (an edited config: the checker admits only k1, k2, k3)', () => {

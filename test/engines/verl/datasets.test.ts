@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { readParquet } from 'parquet-wasm';
 import { tableFromIPC } from 'apache-arrow';
 import { loadItems } from '../../../src/runtime/cell/data.js';
-import { verlParquet, verlRows, writeVerlDatasets, writeVerlParquet, type VerlRow } from '../../../src/engines/verl/datasets.js';
+import { LABEL_SOURCE, needsLabels, verlParquet, verlRows, writeVerlDatasets, writeVerlParquet, type VerlRow } from '../../../src/engines/verl/datasets.js';
 import { parquetFiles } from '../../../src/engines/verl/config.js';
 import type { CellConfig } from '../../../src/ir/cell.js';
 import { paperCell, ROOT } from './paper-cells.js';
@@ -64,7 +64,7 @@ test('the paper main cell: train.parquet and every val file read back with the s
     const written = writeVerlDatasets(cell, SPEC_DIR, out, filterOf(cell));
     const names = parquetFiles(cell);
     assert.deepEqual(names, { train: 'data/train.parquet', val: ['data/val-math.parquet', 'data/val-amc_avg8.parquet', 'data/val-aime_avg8.parquet'] });
-    assert.deepEqual(written, { train: join(out, names.train), val: names.val.map(v => join(out, v)) });
+    assert.deepEqual(written, { train: join(out, names.train), val: names.val.map(v => join(out, v)), label: null, trainWritten: true });
     const cases: Array<[string, string, string, 'train' | 'test', number]> = [
       [written.train, 'deepscaler-level1.json', 'deepscaler', 'train', 7961],
       [written.val[0]!, 'math500.json', 'math', 'test', 500],
@@ -212,8 +212,27 @@ test('rows verl could not run as specified are refused, never written differentl
   forced.prompt = { ...forced.prompt, response_prefix: "Let's solve this using Python." };
   assert.throws(() => verlRows(forced, loadItems(forced.data, session(SPEC_DIR)).slice(0, 3), 'train', filterOf(forced)), /RLVR7022/);
   const incorrect = paperCell('main/model=qwen_math_7b,reward=incorrect');
-  assert.throws(() => verlRows(incorrect, loadItems(incorrect.data, session(SPEC_DIR)).slice(0, 3), 'train', filterOf(incorrect)), /majority labels.*RLVR7014/);
+  assert.throws(() => verlRows(incorrect, loadItems(incorrect.data, session(SPEC_DIR)).slice(0, 3), 'train', filterOf(incorrect)), /reads offline majority labels; the label phase computes them before the training data is written/);
   const dup = paperCell(MAIN);
   const items = loadItems(dup.evals[0]!.data, session(SPEC_DIR)).slice(0, 2);
   assert.throws(() => verlRows(dup, [items[0]!, { ...items[1]!, id: items[0]!.id }], 0, null), /share the id/);
+});
+
+test('majority labels: the label phase\'s rows are every training problem; train rows carry the labels and the incorrect-label filter keeps the wrong ones', () => {
+  const cell = paperCell('main/model=qwen_math_7b,reward=incorrect');
+  const items = loadItems(cell.data, session(SPEC_DIR)).slice(0, 6);
+  const label = verlRows(cell, items, 'label', null);
+  assert.deepEqual(label.map(r => [r.extra_info.split, r.extra_info.prompt_id, r.data_source]), items.map(it => ['label', it.id, LABEL_SOURCE]));
+  // Labels: right for the first two problems, wrong for the next three, none for the last (no majority is
+  // not the label either: the program's compiled filter keeps it, on both engines).
+  const labels = new Map(items.map((it, i) => [it.id, i < 2 ? it.label! : i < 5 ? `${it.label}0` : null]));
+  const rows = verlRows(cell, items, 'train', filterOf(cell), labels);
+  assert.deepEqual([...new Set(rows.map(r => r.extra_info.prompt_id))], items.slice(2).map(it => it.id));
+  assert.equal(rows.length, 64, 'repeated to fill one step\'s 64 prompts');
+  assert.ok(rows.every(r => r.extra_info.majority_label === labels.get(r.extra_info.prompt_id)));
+  const majority = paperCell('main/model=qwen_math_7b,reward=majority');
+  const all = verlRows(majority, items, 'train', null, labels);
+  assert.deepEqual(all.slice(0, 6).map(r => r.extra_info.majority_label), items.map(it => labels.get(it.id) ?? null));
+  assert.equal(needsLabels(majority)?.samples, 64);
+  assert.equal(needsLabels(paperCell(MAIN)), null);
 });

@@ -77,19 +77,16 @@ test('the main row\'s random-reward cell for Qwen2.5-Math-7B sets the paper\'s h
   for (const line of table) t.diagnostic(line);
 });
 
-test('what keeps the main cell from running on verl as the paper ran it', () => {
+test('the main cell runs on verl; what verl approximates of it', () => {
   const cell = paperCell('main/model=qwen_math_7b,reward=random');
   const issues = verlCapabilities(cell);
   const errors = [...new Set(issues.filter(i => i.severity === 'error').map(i => `${i.code} ${i.path}`))].sort();
-  assert.deepEqual(errors, [
-    'RLVR7010 evals.1.greedy', 'RLVR7010 evals.1.samples', 'RLVR7010 evals.1.temperature',
-    'RLVR7010 evals.2.greedy', 'RLVR7010 evals.2.samples', 'RLVR7010 evals.2.temperature',
-    'RLVR7011 evals.1.every', 'RLVR7011 evals.2.every',
-  ]);
+  assert.deepEqual(errors, [], 'the main cell runs on verl');
   const warnings = [...new Set(issues.filter(i => i.severity === 'warning').map(i => i.code))].sort();
   // OpenRLHF's whitening after group_norm (ppo_trainer.py:249, replay_buffer.py:222-251) by rlvrc's registered
   // estimator; ε 1e-9 vs verl's 1e-6; 8 minibatches in verl's order.
-  assert.deepEqual(warnings, ['RLVR7004', 'RLVR7005', 'RLVR7025']);
+  // AMC and AIME (avg@8 at T = 0.6) run post hoc on the checkpoints (RLVR7010).
+  assert.deepEqual(warnings, ['RLVR7004', 'RLVR7005', 'RLVR7010', 'RLVR7025']);
   assert.equal((verlConfig(cell).algorithm as Record<string, unknown>).adv_estimator, 'rlvrc_grpo_whiten');
   // The paper's advantage ε (1e-9) and whitening are what the spec declares.
   assert.equal(cell.algorithm.advantage_epsilon, 1e-9);

@@ -146,15 +146,15 @@ test('the prepared verl.yaml merges over verl\'s pinned config with omegaconf in
   });
 });
 
-test('a cell verl refuses (evals that sample differently) throws naming RLVR7010 and writes nothing', () => {
+test('a cell verl refuses (a warmup) throws naming RLVR7008 and writes nothing', () => {
   withDir(dir => {
     const cell = runnable();
-    cell.evals = paperCell(MAIN).evals;
+    cell.optimizer.warmup = 10;
     const cellDir = join(dir, 'cell');
     assert.throws(() => prepareVerlCell({ cell, cellDir, specDir: SPEC_DIR, filter: null }), (e: Error) => {
       assert.ok(e instanceof VerlRefusal);
-      assert.match(e.message, /RLVR7010 evals\.1\.greedy/);
-      assert.ok(e.issues.some(i => i.code === 'RLVR7010'));
+      assert.match(e.message, /RLVR7008 optimizer\.warmup/);
+      assert.ok(e.issues.some(i => i.code === 'RLVR7008'));
       return true;
     });
     assert.equal(existsSync(cellDir), false);
@@ -185,5 +185,41 @@ test('byte-determinism: preparing twice gives the same verl.yaml, rlvrc.yaml, la
     assert.deepEqual(m.profile, profile());
     const sha = spawnSync('sha256sum', [join(cellDir, 'verl.yaml')], { encoding: 'utf8' }).stdout.split(' ')[0];
     assert.equal(m.verl_config_sha256, sha);
+  });
+});
+
+test('the paper\'s own main cells as they are: post-hoc eval files and the label phase\'s, each merging over verl\'s pinned config in struct mode', t => {
+  if (requires(t, 'omegaconf')) return;
+  withDir(dir => {
+    const profile = readVerlProfile(join(ROOT, 'examples', 'verl', 'cluster.json'));
+    const random = join(dir, 'random');
+    const majority = join(dir, 'majority');
+    const out = prepareVerlCell({ cell: paperCell(MAIN), profile, cellDir: random, specDir: SPEC_DIR, filter: null });
+    // MATH-500 greedy is validated during training; AMC and AIME (avg@8 at T = 0.6) after it, on the checkpoints.
+    const y = parseYaml(readFileSync(join(random, 'verl.yaml'), 'utf8')) as Record<string, Record<string, unknown>>;
+    assert.deepEqual(y.data!.val_files, [join(random, 'data', 'val-math.parquet')]);
+    const post = parseYaml(readFileSync(join(random, 'verl-posthoc-1.yaml'), 'utf8')) as Record<string, Record<string, unknown>>;
+    assert.deepEqual(post.data!.val_files, [join(random, 'data', 'val-amc_avg8.parquet'), join(random, 'data', 'val-aime_avg8.parquet')]);
+    assert.deepEqual((post.actor_rollout_ref as { rollout: { val_kwargs: unknown } }).rollout.val_kwargs, { do_sample: true, n: 8, temperature: 0.6, top_p: 1 });
+    assert.equal(post.trainer!.val_only, true);
+    assert.ok(out.files.includes(join(random, 'launch-posthoc-1.sh')));
+    assert.match(readFileSync(join(random, 'rlvrc-posthoc-1.yaml'), 'utf8'), /defaults:\n {2}- ppo_trainer\n {2}- verl\n {2}- verl-posthoc-1\n {2}- _self_\n/);
+    // The majority cell: the label phase's files, and no train.parquet until the labels exist.
+    const m = prepareVerlCell({ cell: paperCell('main/model=qwen_math_7b,reward=majority'), profile, cellDir: majority, specDir: SPEC_DIR, filter: null });
+    assert.ok(!existsSync(join(majority, 'data', 'train.parquet')) && existsSync(join(majority, 'data', 'label.parquet')));
+    assert.ok(m.files.includes(join(majority, 'launch-labels.sh')));
+    const labels = parseYaml(readFileSync(join(majority, 'verl-labels.yaml'), 'utf8')) as Record<string, Record<string, unknown>>;
+    assert.deepEqual((labels.actor_rollout_ref as { rollout: { val_kwargs: unknown } }).rollout.val_kwargs, { do_sample: true, n: 64, temperature: 1, top_p: 1 });
+    assert.equal(labels.data!.train_files, join(majority, 'data', 'label.parquet'));
+    for (const f of ['launch.sh', 'launch-posthoc-1.sh']) assert.equal(spawnSync('bash', ['-n', join(random, f)]).status, 0, f);
+    assert.equal(spawnSync('bash', ['-n', join(majority, 'launch-labels.sh')]).status, 0);
+    const script = join(dir, 'merge.py');
+    writeFileSync(script, PY_MERGE);
+    const files = [join(random, 'verl.yaml'), join(random, 'verl-posthoc-1.yaml'), join(majority, 'verl.yaml'), join(majority, 'verl-labels.yaml')];
+    const r = spawnSync(DEBIAN_PYTHON, [script, PINNED_YAML, ...files], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const res = JSON.parse(r.stdout) as Record<string, { ok: boolean; error?: string }>;
+    for (const f of files) assert.ok(res[f]!.ok, `${f}: ${res[f]!.error}`);
+    assert.equal((y.algorithm as Record<string, unknown>).adv_estimator, 'rlvrc_grpo_whiten');
   });
 });
