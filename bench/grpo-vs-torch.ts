@@ -2,12 +2,15 @@
 // thread count, interleaved: sampling with a KV cache at temperature 1, old log-probs, group advantages, and
 // the clipped loss over shuffled minibatches with grad clipping and Adam.
 // Usage: node --import tsx bench/grpo-vs-torch.ts [--json] [--config paper-mini|large] [--threads N] [--reps N]
-//        [--settle-ms N] [--kernels stock|fused] [--no-torch]
+//        [--settle-ms N] [--kernels both|stock|fused] [--no-torch]
+// --kernels both (default): each round runs our step with wasm's kernels (stock), PyTorch's, and ours with the
+// fused native kernels (native-kernels.ts), so the before/after ratios come from the same rounds.
 // Configs: paper-mini's (3 layers, d_model 128, 4 heads, context 64; 16 prompts × 8, minibatch 32 = 4 updates,
 // 50 new tokens) and a larger one (context 128; 32 prompts × 8 = 256 rollouts of 100 tokens, 8 updates).
 // Prompts are random tokens of a fixed length (the bench measures speed, not learning); weights are freshly
 // initialised, so almost every row runs to max_new tokens on both sides. Peak RSS is each process's maximum
-// resident set (getrusage) after its steps: model, runtime and the step's activations.
+// resident set (getrusage) after its steps: model, runtime and the step's activations (ours: after both
+// variants' steps; run --kernels stock or fused alone for one variant's peak).
 import * as tf from '@tensorflow/tfjs';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -17,6 +20,7 @@ import { CharTokenizer, createGpt, selectBackend } from '../src/runtime/index.js
 import { GrpoTrainer } from '../src/runtime/grpo/trainer.js';
 import { ALPHABET } from '../src/runtime/world/index.js';
 import { Rng } from '../src/runtime/rng.js';
+import { disableFusedKernels, enableFusedKernels, loadNativeKernels } from '../src/runtime/native-kernels.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => {
@@ -33,7 +37,8 @@ if (!cfg) throw new Error(`--config must be one of ${Object.keys(CONFIGS).join('
 const threads = Number(opt('threads', '2'));
 const reps = Number(opt('reps', configName === 'large' ? '3' : '5'));
 const settleMs = Number(opt('settle-ms', '300'));
-const kernels = opt('kernels', 'stock');
+const kernels = opt('kernels', 'both');
+if (!['both', 'stock', 'fused'].includes(kernels)) throw new Error('--kernels must be both, stock or fused');
 const withTorch = !args.includes('--no-torch');
 const median = (xs: number[]) => {
   const s = xs.slice().sort((a, b) => a - b);
@@ -41,7 +46,10 @@ const median = (xs: number[]) => {
 };
 const settle = () => new Promise(resolve => setTimeout(resolve, settleMs));
 
-const info = await selectBackend('wasm', { threads, nativeKernels: kernels === 'fused' });
+const info = await selectBackend('wasm', { threads, nativeKernels: kernels !== 'stock' });
+const fused = loadNativeKernels().kernels;
+const variants = kernels === 'both' ? (['stock', 'fused'] as const) : ([kernels] as Array<'stock' | 'fused'>);
+const use = (v: 'stock' | 'fused') => (v === 'fused' ? enableFusedKernels(fused!) : disableFusedKernels());
 const tok = new CharTokenizer(ALPHABET);
 const rssBefore = process.resourceUsage().maxRSS;
 const policy = createGpt({ vocabSize: tok.vocabSize, contextLength: cfg.ctx, dModel: cfg.d, nLayers: cfg.layers, nHeads: cfg.heads }, tok, 1);
@@ -88,33 +96,55 @@ async function startTorch() {
 }
 
 const torch = withTorch ? await startTorch() : null;
-ourStep(); // warm-up: JIT, operator caches, the wasm heap's growth
+// Warm-up (JIT, operator caches, the wasm heap's growth), fused first: its peak RSS is read before the stock
+// kernels' step raises the process's high-water mark (the concat cache holds more at once).
+const peakRss: Record<string, number> = {};
+for (const v of variants.slice().reverse()) {
+  use(v);
+  ourStep();
+  peakRss[v] = +(process.resourceUsage().maxRSS / 1024).toFixed(1);
+}
 await torch?.ask('step');
-const ours: Array<ReturnType<typeof ourStep>> = [];
+const ours: Record<string, Array<ReturnType<typeof ourStep>>> = { stock: [], fused: [] };
 const theirs: number[] = [];
 const theirWidths: number[] = [];
 const loads: number[] = [];
 for (let r = 0; r < reps; r++) {
   loads.push(loadavg()[0]!);
-  await settle();
-  ours.push(ourStep());
+  for (const v of variants.slice(0, 1)) {
+    use(v);
+    await settle();
+    ours[v]!.push(ourStep());
+  }
   if (torch) {
     await settle();
     const t = (await torch.ask('step')) as { seconds: number; width: number };
     theirs.push(t.seconds);
     theirWidths.push(t.width);
   }
+  for (const v of variants.slice(1)) {
+    use(v);
+    await settle();
+    ours[v]!.push(ourStep());
+  }
 }
 const torchRss = torch ? ((await torch.ask('rss')) as number) : null;
 torch?.stop();
 trainer.dispose();
-const ratio = theirs.length ? median(ours.map((o, i) => o.total / theirs[i]!)) : null;
+const ratio = (v: string) => (theirs.length && ours[v]!.length ? median(ours[v]!.map((o, i) => o.total / theirs[i]!)) : null);
+const summary = (v: string) => {
+  const o = ours[v]!;
+  return o.length ? { grpo_step_s: median(o.map(x => x.total)), sample_s: median(o.map(x => x.sample)), update_s: median(o.map(x => x.update)) } : null;
+};
 const result = {
   config: { name: configName, ...cfg, rollouts: cfg.prompts * cfg.group, updates: (cfg.prompts * cfg.group) / cfg.minibatch, params: policy.numParameters, threads, reps, settle_ms: settleMs, kernels },
   backend: info,
-  ours: { grpo_step_s: median(ours.map(o => o.total)), sample_s: median(ours.map(o => o.sample)), update_s: median(ours.map(o => o.update)), response_length_mean: width, peak_rss_mib: +(process.resourceUsage().maxRSS / 1024).toFixed(1), rss_before_model_mib: +(rssBefore / 1024).toFixed(1), tensors_after: tf.memory().numTensors },
+  ours: { stock_kernels: summary('stock'), fused_kernels: summary('fused'), response_length_mean: width, peak_rss_mib_after_first_step: peakRss, peak_rss_mib: +(process.resourceUsage().maxRSS / 1024).toFixed(1), rss_before_model_mib: +(rssBefore / 1024).toFixed(1), tensors_after: tf.memory().numTensors },
   torch: torch ? { ...torch.meta, grpo_step_s: median(theirs), response_width: Math.max(...theirWidths), peak_rss_mib: +(torchRss! / 1024).toFixed(1) } : null,
-  grpo_step_ratio: ratio,
+  // The headline is the fastest configuration measured (fused kernels when they ran); both are given.
+  grpo_step_ratio: ratio(variants[variants.length - 1]!),
+  grpo_step_ratio_stock_kernels: ratio('stock'),
+  grpo_step_ratio_fused_kernels: ratio('fused'),
   load_average_1m: { min: Math.min(...loads), max: Math.max(...loads) },
 };
 console.log(args.includes('--json') ? JSON.stringify(result) : JSON.stringify(result, null, 2));

@@ -34,7 +34,9 @@ for (const k of tf.getKernelsForBackend('wasm')) {
       if (!on) return inner(a);
       const t = performance.now();
       const out = inner(a);
-      const key = `${phase}\t${k.kernelName}`;
+      // Batched matmuls (attention) apart from 2-D ones (projections, their gradients, column sums).
+      const batched = k.kernelName === 'BatchMatMul' && (a.inputs as Record<string, tf.TensorInfo>).a!.shape.length > 2 ? ' (batched)' : '';
+      const key = `${phase}\t${k.kernelName}${batched}`;
       const s = stats.get(key) ?? { ms: 0, calls: 0 };
       s.ms += performance.now() - t;
       s.calls++;

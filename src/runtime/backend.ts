@@ -8,7 +8,7 @@ import { installGradientFixes } from './kernels.js';
 import { installWasmKernels } from './wasm-kernels.js';
 import { loadNativeBlas } from './native-blas.js';
 import { installWasmBlasKernels, uninstallWasmBlasKernels } from './wasm-blas-kernels.js';
-import { FUSED_KERNELS, disableFusedKernels, enableFusedKernels, loadNativeKernels } from './native-kernels.js';
+import { FUSED_KERNELS, disableFusedKernels, enableFusedKernels, loadNativeKernels, type NativeKernels } from './native-kernels.js';
 
 export type BackendChoice = 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
 
@@ -151,12 +151,16 @@ async function tryWasm(choice: BackendChoice, opts: WasmOptions, skipped: string
   let fused: string | null = null;
   disableFusedKernels();
   if (wantFused) {
-    const k = loadNativeKernels();
-    if (!k.kernels) throw new BackendUnavailableError(choice, `the fused native kernels were asked for (RLVRC_NATIVE_KERNELS=1) but ${k.reason}`);
-    enableFusedKernels(k.kernels);
+    enableFusedKernels(requireFusedKernels(choice, loadNativeKernels()));
     fused = FUSED_KERNELS;
   }
   return { choice, name: 'wasm', package: pkg, version: packageVersion(pkg), threads, simd, blas, fusedKernels: fused, skipped };
+}
+
+/** The fused kernels that were asked for, or BackendUnavailableError saying why they are not there. */
+export function requireFusedKernels(choice: BackendChoice, loaded: ReturnType<typeof loadNativeKernels>): NativeKernels {
+  if (!loaded.kernels) throw new BackendUnavailableError(choice, `the fused native kernels were asked for (RLVRC_NATIVE_KERNELS=1) but ${loaded.reason}`);
+  return loaded.kernels;
 }
 
 async function tryCpu(choice: BackendChoice): Promise<BackendInfo> {

@@ -19,9 +19,10 @@ import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { loadNativeBlas } from '../../src/runtime/native-blas.js';
+import { loadNativeKernels } from '../../src/runtime/native-kernels.js';
 
-export type Requirement = 'slurm' | 'torch' | 'native-blas' | 'omegaconf';
-export const REQUIREMENTS: readonly Requirement[] = ['slurm', 'torch', 'native-blas', 'omegaconf'];
+export type Requirement = 'slurm' | 'torch' | 'native-blas' | 'native-kernels' | 'omegaconf';
+export const REQUIREMENTS: readonly Requirement[] = ['slurm', 'torch', 'native-blas', 'native-kernels', 'omegaconf'];
 
 /** The command that installs every Debian package the tests use (scripts/install-system-deps.sh). */
 export const INSTALL_COMMAND = 'sudo bash scripts/install-system-deps.sh';
@@ -59,6 +60,12 @@ const checks: Record<Requirement, () => string | null> = {
     const native = loadNativeBlas();
     if (native.blas) return null;
     return `native OpenBLAS matmuls unavailable: ${native.reason}; to build them, install g++ and libopenblas0-pthread with ${INSTALL_COMMAND}, then npm run build`;
+  },
+  // The fused kernels live in the same addon but need only g++ (no OpenBLAS).
+  'native-kernels'() {
+    const k = loadNativeKernels();
+    if (k.kernels) return null;
+    return `fused native kernels unavailable: ${k.reason}; to build them, install g++ with ${INSTALL_COMMAND}, then npm run build`;
   },
 };
 
