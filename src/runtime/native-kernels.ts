@@ -4,7 +4,7 @@
 // from wasm's kernels, so a run that uses them records FUSED_KERNELS in its backend and numerics key, and
 // results computed without them (every committed result) keep theirs. When they are off, or the backend is
 // not wasm, nn.ts and gpt.ts use the tfjs kernels they replace (the fallback, and what the tests compare to).
-// While they are on, batched matmuls of small items also run on one OpenBLAS thread (wasm-blas-kernels.ts),
+// While they are on, small matmuls (and batched matmuls' items) also run on one OpenBLAS thread (wasm-blas-kernels.ts),
 // which rounds some outputs differently from OpenBLAS's threaded split: part of the same numerics key.
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';

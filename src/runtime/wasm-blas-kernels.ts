@@ -12,14 +12,16 @@ import { fusedKernels } from './native-kernels.js';
 const overrides = new KernelOverrides('installWasmBlasKernels');
 
 /**
- * With the fused kernels on (native-kernels.ts), batched matmuls whose items are smaller than this (m·n·k) run
- * with OpenBLAS on one thread. OpenBLAS splits any GEMM above 2^18 multiply-adds across its threads, which for
- * the attention's per-head items (115×32×115 at 100 new tokens) costs more in hand-offs than it saves:
- * measured 1.7 ms single-threaded against 1-59 ms on 2 threads for [128, 115, 32] @ [128, 32, 115], the worse
- * the busier the machine. The threaded split rounds some outputs differently (another kernel path at block
- * edges), so this is part of the fused kernels' numerics, not of the default's (test/runtime/native-blas.test.ts).
+ * With the fused kernels on (native-kernels.ts), GEMMs (and batched matmuls' items) smaller than this (m·n·k)
+ * run with OpenBLAS on one thread. OpenBLAS splits any GEMM above 2^18 multiply-adds across its threads, which
+ * for small ones costs more in hand-offs than it saves, the more so the busier the machine. Measured on the
+ * shared 2-core machine at load 7-9, 1 thread against 2: [128, 115, 32] @ [128, 32, 115] 1.7 ms against 59 ms;
+ * the sampler's [128, 128] @ [128, 384] 0.19 against 1.87 ms, [32, 128] @ [128, 384] 0.11 against 0.61 ms;
+ * [256, 128] @ [128, 512] (16.8M, above the limit) 0.34 against 0.46 ms. The threaded split rounds some outputs
+ * differently (another kernel path at block edges), so this is part of the fused kernels' numerics, not of
+ * the default's (test/runtime/native-blas.test.ts).
  */
-export const SINGLE_THREAD_ITEM = 1 << 21;
+export const SINGLE_THREAD_ITEM = 1 << 23;
 
 function gemmKernel(blas: NativeBlas, fallback: tf.KernelConfig): tf.KernelFunc {
   return args => {
@@ -47,7 +49,7 @@ function gemmKernel(blas: NativeBlas, fallback: tf.KernelConfig): tf.KernelFunc 
       for (let filled = N; filled < o.length; filled *= 2) o.copyWithin(filled, 0, Math.min(filled, o.length - filled));
     }
     const threads = blas.threads();
-    const oneThread = batch > 1 && threads > 1 && M * N * K < SINGLE_THREAD_ITEM && fusedKernels() !== null;
+    const oneThread = threads > 1 && M * N * K < SINGLE_THREAD_ITEM && fusedKernels() !== null;
     if (oneThread) blas.setThreads(1);
     try {
       for (let i = 0; i < batch; i++) {

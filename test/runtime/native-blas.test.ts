@@ -156,7 +156,7 @@ test("the addon's own argument checks", t => {
   assert.equal(out[10], '1,2,3,4'); // [[1,2],[3,4]]·I
 });
 
-test('with the fused kernels, batched matmuls of small items run on one OpenBLAS thread; without, on all', async t => {
+test('with the fused kernels, small matmuls and batched items run on one OpenBLAS thread; without, on all', async t => {
   if (requires(t, 'native-blas', 'native-kernels')) return;
   await useBackend('wasm');
   installWasmBlasKernels(native.blas!);
