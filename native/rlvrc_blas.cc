@@ -148,4 +148,10 @@ napi_value Init(napi_env env, napi_value exports) {
 
 }  // namespace
 
+// For rlvrc_kernels.cc's fused decoding layer: the sgemm that load() found (null before), and its thread count.
+void* RlvrcBlasSgemm() { return reinterpret_cast<void*>(sgemm); }
+void RlvrcBlasSetThreads(int n) {
+  if (set_threads) set_threads(n);
+}
+
 NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -18,6 +18,9 @@
 #include <xmmintrin.h>
 #endif
 
+void* RlvrcBlasSgemm();  // rlvrc_blas.cc
+void RlvrcBlasSetThreads(int n);
+
 namespace {
 
 // exp(x) for the sigmoid and the softmax: Cody-Waite reduction to r in [-ln2/2, ln2/2] and a degree-6
@@ -175,6 +178,56 @@ struct FlushDenormals {
 #endif
 };
 
+typedef void (*sgemm_fn)(int order, int trans_a, int trans_b, int m, int n, int k, float alpha, const float* a, int lda, const float* b,
+                         int ldb, float beta, float* c, int ldc);
+
+// c [m, n] = bias + a [m, k] · w [k, n] on OpenBLAS, as wasm-blas-kernels.ts computes _FusedMatMul with a bias
+// (rows start as the bias, GEMM adds with beta 1; one thread below 2^23 multiply-adds): the same bits.
+void Linear(sgemm_fn f, const float* a, const float* w, const float* bias, float* c, int m, int k, int n, int threads) {
+  for (int i = 0; i < m; i++) std::memcpy(c + static_cast<int64_t>(i) * n, bias, 4 * n);
+  const bool one = threads > 1 && static_cast<int64_t>(m) * n * k < (1 << 23);
+  if (one) RlvrcBlasSetThreads(1);
+  f(101, 111, 111, m, n, k, 1.0f, a, k, w, n, 1.0f, c, n);
+  if (one) RlvrcBlasSetThreads(threads);
+}
+
+struct LayerWeights {
+  const float *ln1g, *ln1b, *wqkv, *bqkv, *wo, *bo, *ln2g, *ln2b, *w1, *b1, *w2, *b2;
+};
+
+// One transformer layer for one decoding step of every row, x [b, d] → out [b, d], the same operations in the
+// same order as gpt.ts's trunk with the fused kernels (LayerNorm, qkv projection, split, decodeAttention,
+// output projection, residual, LayerNorm, MLP with GELU, residual), in one call instead of ~20 tfjs kernels.
+void DecodeLayer(sgemm_fn f, const float* x, float* out, const LayerWeights& w, float* k, float* v, const float* bias, int b, int d, int ff,
+                 int heads, int cap, int t, float eps, float scale, int threads) {
+  std::vector<float> buf(static_cast<size_t>(b) * (2 * d + 3 * d + 3 * d + d + ff) + 2 * b);
+  float* h = buf.data();          // [b, d] LayerNorm outputs
+  float* qkv = h + b * d;         // [b, 3d]
+  float* qs = qkv + 3 * b * d;    // [b, d] ×3: q, new k, new v, contiguous as tf.split gives them
+  float* ks = qs + b * d;
+  float* vs = ks + b * d;
+  float* y = vs + b * d;          // [b, d] attention output, then the output projection
+  float* x1 = y + b * d;          // [b, d] after the attention residual
+  float* mlp = x1 + b * d;        // [b, ff]
+  float* stats = mlp + static_cast<size_t>(b) * ff;
+  // Denormals flush inside the elementwise kernels only, as when they run one by one (GEMMs and adds do not).
+  { FlushDenormals flush; LayerNorm(x, w.ln1g, w.ln1b, h, stats, b, d, eps); }
+  Linear(f, h, w.wqkv, w.bqkv, qkv, b, d, 3 * d, threads);
+  for (int r = 0; r < b; r++) {
+    std::memcpy(qs + r * d, qkv + r * 3 * d, 4 * d);
+    std::memcpy(ks + r * d, qkv + r * 3 * d + d, 4 * d);
+    std::memcpy(vs + r * d, qkv + r * 3 * d + 2 * d, 4 * d);
+  }
+  { FlushDenormals flush; DecodeAttention(qs, k, v, ks, vs, bias, y, static_cast<int64_t>(b) * heads, heads, cap, t, d / heads, scale); }
+  Linear(f, y, w.wo, w.bo, qs, b, d, d, threads);  // qs is free again
+  for (int i = 0; i < b * d; i++) x1[i] = x[i] + qs[i];
+  { FlushDenormals flush; LayerNorm(x1, w.ln2g, w.ln2b, h, stats, b, d, eps); }
+  Linear(f, h, w.w1, w.b1, mlp, b, d, ff, threads);
+  { FlushDenormals flush; Gelu(mlp, mlp, static_cast<int64_t>(b) * ff); }
+  Linear(f, mlp, w.w2, w.b2, y, b, ff, d, threads);
+  for (int i = 0; i < b * d; i++) out[i] = x1[i] + y[i];
+}
+
 napi_value Throw(napi_env env, const char* message) {
   napi_throw_error(env, nullptr, message);
   return nullptr;
@@ -185,14 +238,14 @@ napi_value Throw(napi_env env, const char* message) {
 struct Args {
   char* base = nullptr;
   int64_t bytes = 0;
-  double num[16] = {};
+  double num[32] = {};
   bool ok = false;
 };
 
 Args Read(napi_env env, napi_callback_info info, size_t count, const char* name) {
   Args a;
-  size_t argc = 17;
-  napi_value argv[17];
+  size_t argc = 33;
+  napi_value argv[33];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   napi_typedarray_type type;
   size_t length, offset;
@@ -285,6 +338,28 @@ napi_value DecodeAttentionN(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// decodeLayer(heap, x, out, ln1g, ln1b, wqkv, bqkv, wo, bo, ln2g, ln2b, w1, b1, w2, b2, k, v, bias,
+//             b, d, ff, heads, cap, t, eps, scale, threads)
+napi_value DecodeLayerN(napi_env env, napi_callback_info info) {
+  Args a = Read(env, info, 26, "decodeLayer");
+  if (!a.ok) return nullptr;
+  sgemm_fn f = reinterpret_cast<sgemm_fn>(RlvrcBlasSgemm());
+  if (!f) return Throw(env, "decodeLayer: OpenBLAS is not loaded");
+  const int64_t b = static_cast<int64_t>(a.num[17]), d = static_cast<int64_t>(a.num[18]), ff = static_cast<int64_t>(a.num[19]);
+  const int64_t heads = static_cast<int64_t>(a.num[20]), cap = static_cast<int64_t>(a.num[21]), t = static_cast<int64_t>(a.num[22]);
+  if (b < 1 || d < 1 || ff < 1 || heads < 1 || d % heads || t < 0 || t >= cap) return Throw(env, "decodeLayer: bad sizes");
+  const int64_t sizes[17] = {b * d, b * d, d, d, d * 3 * d, 3 * d, d * d, d, d, d, d * ff, ff, ff * d, d, b * cap * d, b * cap * d, b * cap};
+  float* p[17];
+  for (int i = 0; i < 17; i++) {
+    p[i] = Span(a, a.num[i], sizes[i]);
+    if (!p[i]) return Throw(env, "decodeLayer: operands out of the heap's bounds");
+  }
+  const LayerWeights w{p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[12], p[13]};
+  DecodeLayer(f, p[0], p[1], w, p[14], p[15], p[16], static_cast<int>(b), static_cast<int>(d), static_cast<int>(ff), static_cast<int>(heads),
+              static_cast<int>(cap), static_cast<int>(t), static_cast<float>(a.num[23]), static_cast<float>(a.num[24]), static_cast<int>(a.num[25]));
+  return nullptr;
+}
+
 }  // namespace
 
 // Called from rlvrc_blas.cc's module initialiser: one addon, one build.
@@ -295,6 +370,7 @@ void RlvrcDefineKernels(napi_env env, napi_value exports) {
       {"layerNorm", nullptr, LayerNormN, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"layerNormGrad", nullptr, LayerNormGradN, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"decodeAttention", nullptr, DecodeAttentionN, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"decodeLayer", nullptr, DecodeLayerN, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

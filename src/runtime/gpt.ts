@@ -5,7 +5,9 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from './rng.js';
 import { installGradientFixes } from './kernels.js';
 import { embedding, gelu, layerNorm, linear } from './nn.js';
-import { fusedDecodeAttention, fusedKernels } from './native-kernels.js';
+import { fusedDecodeAttention, fusedDecodeLayer, fusedKernels } from './native-kernels.js';
+import { transposeFlagsAreFast } from './wasm-blas-kernels.js';
+import { loadNativeBlas } from './native-blas.js';
 import { assignWeights, readWeights, type KvCache, type Policy, type TokenBatch, type WeightMap } from './policy.js';
 import type { Tokenizer } from './tokenizer.js';
 
@@ -174,7 +176,13 @@ export class Gpt implements Policy {
       if (Tq === 1 && perm[3] === 3) return tf.reshape(t, shape);
       return tf.reshape(tf.transpose(tf.reshape(t, [B, Tq, H, hd]), perm), shape);
     };
+    // With OpenBLAS computing the matmuls, a fused decoding step runs each layer as one native call.
+    const wholeLayer = past && past.filled !== null && transposeFlagsAreFast() ? loadNativeBlas().blas : null;
     this.layers.forEach((L, li) => {
+      if (wholeLayer) {
+        x = fusedDecodeLayer(x, L, past!.k[li]!, past!.v[li]!, past!.keyBias as unknown as tf.Tensor2D, H, past!.filled!, scale, eps, wholeLayer.threads());
+        return;
+      }
       const h1 = layerNorm(x, L.ln1g, L.ln1b, eps);
       const qkv = linear(h1, L.wqkv, L.bqkv);
       const [q0, k0, v0] = tf.split(qkv, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];

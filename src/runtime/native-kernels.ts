@@ -22,14 +22,23 @@ export interface NativeKernels {
   layerNorm(heap: Uint8Array, x: number, g: number, b: number, y: number, stats: number, n: number, d: number, eps: number): void;
   layerNormGrad(heap: Uint8Array, dy: number, x: number, stats: number, g: number, dx: number, dg: number, db: number, n: number, d: number): void;
   decodeAttention(heap: Uint8Array, q: number, k: number, v: number, kNew: number, vNew: number, bias: number, y: number, bh: number, heads: number, cap: number, t: number, hd: number, scale: number): void;
+  /** One whole transformer layer of a decoding step; needs OpenBLAS loaded (native-blas.ts). */
+  decodeLayer(heap: Uint8Array, ...offsetsThenSizes: number[]): void;
 }
+
+/** The weights of one GPT layer, in the order decodeLayer takes them. */
+export interface DecodeLayerWeights {
+  ln1g: tf.Tensor; ln1b: tf.Tensor; wqkv: tf.Tensor; bqkv: tf.Tensor; wo: tf.Tensor; bo: tf.Tensor;
+  ln2g: tf.Tensor; ln2b: tf.Tensor; w1: tf.Tensor; b1: tf.Tensor; w2: tf.Tensor; b2: tf.Tensor;
+}
+const LAYER_INPUTS = ['x', 'ln1g', 'ln1b', 'wqkv', 'bqkv', 'wo', 'bo', 'ln2g', 'ln2b', 'w1', 'b1', 'w2', 'b2', 'k', 'v', 'bias'] as const;
 
 /** The addon's kernels, or null and why not (an addon built before they existed lacks them). */
 export function loadNativeKernels(file = ADDON_FILE): { kernels: NativeKernels | null; reason: string } {
   if (!existsSync(file)) return { kernels: null, reason: `${file} is not built (npm run build builds it where g++ and Node's headers are)` };
   try {
     const addon = createRequire(import.meta.url)(file) as Partial<NativeKernels>;
-    if (typeof addon.decodeAttention !== 'function') return { kernels: null, reason: `${file} predates the fused kernels; rebuild it with npm run build` };
+    if (typeof addon.decodeLayer !== 'function') return { kernels: null, reason: `${file} predates the fused kernels; rebuild it with npm run build` };
     return { kernels: addon as NativeKernels, reason: `fused kernels from ${file}` };
   } catch (e) {
     return { kernels: null, reason: `${file} did not load (${(e as Error).message})` };
@@ -83,6 +92,26 @@ export function enableFusedKernels(k: NativeKernels): void {
     active!.decodeAttention(heapOf(be), heapOffset(be, q!), heapOffset(be, k!), heapOffset(be, v!), heapOffset(be, kNew!), heapOffset(be, vNew!), heapOffset(be, bias!), heapOffset(be, y), bh, heads!, cap, t!, hd, scale!);
     return y;
   });
+  reg('RlvrcDecodeLayer', (be, inputs, { heads, t, scale, eps, threads }) => {
+    const [B, D] = inputs.x!.shape as [number, number];
+    const F = inputs.w1!.shape[1]!;
+    const cap = inputs.k!.shape[1]!;
+    const out = be.makeOutput([B, D], 'float32');
+    const offsets = LAYER_INPUTS.map(name => heapOffset(be, inputs[name]!));
+    offsets.splice(1, 0, heapOffset(be, out));
+    active!.decodeLayer(heapOf(be), ...offsets, B, D, F, heads!, cap, t!, eps!, scale!, threads!);
+    return out;
+  });
+}
+
+/**
+ * One GPT layer for one decoding step on x [B, D] (the sampler's per-token step): the operations of the fused
+ * path in gpt.ts, in one native call that does its GEMMs on OpenBLAS as wasm-blas-kernels.ts does (same bits,
+ * ~20 fewer tfjs kernels per layer and token). Writes this step's keys and values into slot t of k, v
+ * [B·H, cap, hd] in place. `threads`: OpenBLAS's current thread count.
+ */
+export function fusedDecodeLayer(x: tf.Tensor2D, w: DecodeLayerWeights, k: tf.Tensor3D, v: tf.Tensor3D, bias: tf.Tensor2D, heads: number, t: number, scale: number, eps: number, threads: number): tf.Tensor2D {
+  return run('RlvrcDecodeLayer', { x, ...w, k, v, bias } as unknown as tf.NamedTensorMap, { heads, t, scale, eps, threads }) as tf.Tensor2D;
 }
 
 /** Switches the fused kernels off (tfjs's kernels again); they stay registered. */

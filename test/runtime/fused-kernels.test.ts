@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { Rng, sample, selectBackend } from '../../src/runtime/index.js';
 import { layerNorm, gelu } from '../../src/runtime/nn.js';
-import { FUSED_KERNELS, disableFusedKernels, enableFusedKernels, fusedDecodeAttention, fusedKernels, loadNativeKernels } from '../../src/runtime/native-kernels.js';
+import { FUSED_KERNELS, disableFusedKernels, enableFusedKernels, fusedDecodeAttention, fusedDecodeLayer, fusedKernels, loadNativeKernels } from '../../src/runtime/native-kernels.js';
+import { ADDON_FILE, loadNativeBlas } from '../../src/runtime/native-blas.js';
+import { installWasmBlasKernels } from '../../src/runtime/wasm-blas-kernels.js';
 import { requireFusedKernels } from '../../src/runtime/backend.js';
 import { numericsKey, numericsOfManifest } from '../../src/runtime/numerics.js';
 import { GrpoTrainer } from '../../src/runtime/grpo/trainer.js';
@@ -129,6 +131,41 @@ test('decoding attention writes the cache slot in place and equals a float64 ref
   disableFusedKernels();
 });
 
+test('a whole decoding layer in one call gives the same bits as its fused kernels one by one on OpenBLAS', async t => {
+  if (requires(t, 'native-kernels', 'native-blas')) return;
+  await useBackend('wasm');
+  const blas = loadNativeBlas().blas!;
+  installWasmBlasKernels(blas);
+  enableFusedKernels(loaded.kernels!);
+  const saved = blas.threads();
+  try {
+    const B = 5, D = 16, H = 2, F = 40, cap = 12, tNow = 7, eps = 1e-5, scale = 1 / Math.sqrt(D / H);
+    const T = (shape: number[], seed: number, s = 1) => tf.tensor(Float32Array.from(rnd(shape.reduce((a, b) => a * b, 1), seed, s)), shape);
+    const w = { ln1g: T([D], 1), ln1b: T([D], 2), wqkv: T([D, 3 * D], 3, 0.3), bqkv: T([3 * D], 4), wo: T([D, D], 5, 0.3), bo: T([D], 6), ln2g: T([D], 7), ln2b: T([D], 8), w1: T([D, F], 9, 0.3), b1: T([F], 10), w2: T([F, D], 11, 0.3), b2: T([D], 12) };
+    const x = T([B, D], 13) as tf.Tensor2D;
+    const bias = tf.tensor2d(Float32Array.from({ length: B * cap }, (_, i) => (i % cap === 0 && i < cap ? -1e9 : 0)), [B, cap]);
+    for (const threads of [1, 2]) {
+      blas.setThreads(threads);
+      const k0 = T([B * H, cap, D / H], 14) as tf.Tensor3D, v0 = T([B * H, cap, D / H], 15) as tf.Tensor3D;
+      const k1 = k0.clone(), v1 = v0.clone();
+      const whole = fusedDecodeLayer(x, w, k0, v0, bias, H, tNow, scale, eps, threads).dataSync();
+      // The same layer from the kernels gpt.ts used before the whole-layer call (nn.ts takes the fused ones).
+      const h = layerNorm(x, w.ln1g as tf.Tensor1D, w.ln1b as tf.Tensor1D, eps);
+      const [q, kn, vn] = tf.split(tf.fused.matMul({ a: h, b: w.wqkv as tf.Tensor2D, bias: w.bqkv }), 3, 1);
+      const y = tf.reshape(fusedDecodeAttention(q!, k1, v1, kn!, vn!, bias, H, tNow, scale), [B, D]) as tf.Tensor2D;
+      const x1 = tf.add(x, tf.fused.matMul({ a: y, b: w.wo as tf.Tensor2D, bias: w.bo })) as tf.Tensor2D;
+      const m = gelu(tf.fused.matMul({ a: layerNorm(x1, w.ln2g as tf.Tensor1D, w.ln2b as tf.Tensor1D, eps), b: w.w1 as tf.Tensor2D, bias: w.b1 }));
+      const oneByOne = tf.add(x1, tf.fused.matMul({ a: m as tf.Tensor2D, b: w.w2 as tf.Tensor2D, bias: w.b2 })).dataSync();
+      assert.deepEqual(whole, oneByOne, `${threads} OpenBLAS thread(s)`);
+      assert.deepEqual(k0.dataSync(), k1.dataSync(), 'the same keys written in place');
+      assert.deepEqual(v0.dataSync(), v1.dataSync(), 'the same values written in place');
+    }
+  } finally {
+    blas.setThreads(saved);
+    disableFusedKernels();
+  }
+});
+
 test('the sampler and a GRPO step with the fused kernels match the wasm kernels, and repeat bit for bit', async t => {
   if (requires(t, 'native-kernels')) return;
   await useBackend('wasm');
@@ -191,7 +228,7 @@ test('a run with the fused kernels records them, in its backend and its numerics
 });
 
 test('the fused kernels\' errors: a bad RLVRC_NATIVE_KERNELS, an addon not built, too old or unloadable, bad arguments', async t => {
-  if (requires(t, 'native-kernels')) return;
+  if (requires(t, 'native-kernels', 'native-blas')) return;
   const saved = process.env.RLVRC_NATIVE_KERNELS;
   process.env.RLVRC_NATIVE_KERNELS = 'yes';
   try {
@@ -224,4 +261,11 @@ test('the fused kernels\' errors: a bad RLVRC_NATIVE_KERNELS, an addon not built
   assert.throws(() => k.layerNormGrad(heap, 0, 0, 0, 0, 0, 0, 0, 4, 0), /layerNormGrad: operands out of the heap's bounds/);
   assert.throws(() => k.decodeAttention(heap, 0, 0, 0, 0, 0, 0, 0, 4, 2, 4, 4, 8, 1), /decodeAttention: bad sizes/);
   assert.throws(() => k.decodeAttention(heap, 0, 0, 0, 0, 0, 0, 0, 4, 2, 64, 3, 8, 1), /decodeAttention: operands out of the heap's bounds/);
+  const layer = (sizes: number[]) => k.decodeLayer(heap, ...Array<number>(17).fill(0), ...sizes);
+  // decodeLayer needs OpenBLAS: in a fresh process that has not loaded it, it says so.
+  const fresh = execFileSync(process.execPath, ['-e', `try { require(${JSON.stringify(ADDON_FILE)}).decodeLayer(new Uint8Array(64), ${Array(26).fill(0).join(', ')}); } catch (e) { console.log(e.message); }`], { encoding: 'utf8' });
+  assert.equal(fresh.trim(), 'decodeLayer: OpenBLAS is not loaded');
+  assert.throws(() => layer([2, 16, 32, 3, 8, 1, 1e-5, 1, 1]), /decodeLayer: bad sizes/); // 16 % 3 heads
+  assert.throws(() => layer([2, 16, 32, 2, 8, 8, 1e-5, 1, 1]), /decodeLayer: bad sizes/); // t = cap
+  assert.throws(() => layer([2, 16, 32, 2, 8, 1, 1e-5, 1, 1]), /decodeLayer: operands out of the heap's bounds/);
 });
