@@ -4,6 +4,8 @@
 //   gelu / geluGrad                tanh-GELU as x·σ(2c(x + a·x³)), one pass instead of 6 / 10 kernels
 //   decodeAttention                the sampler's single-query attention against a preallocated KV cache that
 //                                  it appends to in place (no concat of the whole cache per token)
+//   decodeLayer                    one whole GPT layer of a decoding step (the above plus GEMMs on the OpenBLAS
+//                                  that rlvrc_blas.cc loaded), one call instead of ~20 tfjs kernels
 // Compiled for the x86-64/aarch64 baseline with -ffp-contract=off (scripts/build-native.mjs): no FMA
 // contraction and no -ffast-math, so a build rounds the same on every machine; they round differently from
 // wasm's kernels, so a run that uses them records another numerics key (src/runtime/numerics.ts).

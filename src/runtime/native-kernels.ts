@@ -1,6 +1,6 @@
 // Fused native kernels for the wasm backend (native/rlvrc_kernels.cc, in the same addon as the OpenBLAS
-// GEMM): LayerNorm and GELU forward and backward, and the sampler's single-query attention on a KV cache
-// appended in place. Opt-in (selectBackend's `nativeKernels`, RLVRC_NATIVE_KERNELS=1): they round differently
+// GEMM): LayerNorm and GELU forward and backward, the sampler's single-query attention on a KV cache appended
+// in place, and (with OpenBLAS) a whole GPT layer of a decoding step in one call. Opt-in (selectBackend's `nativeKernels`, RLVRC_NATIVE_KERNELS=1): they round differently
 // from wasm's kernels, so a run that uses them records FUSED_KERNELS in its backend and numerics key, and
 // results computed without them (every committed result) keep theirs. When they are off, or the backend is
 // not wasm, nn.ts and gpt.ts use the tfjs kernels they replace (the fallback, and what the tests compare to).
