@@ -108,6 +108,7 @@ await torch?.ask('step');
 const ours: Record<string, Array<ReturnType<typeof ourStep>>> = { stock: [], fused: [] };
 const theirs: number[] = [];
 const theirWidths: number[] = [];
+const theirSampling: number[] = [];
 const loads: number[] = [];
 for (let r = 0; r < reps; r++) {
   loads.push(loadavg()[0]!);
@@ -118,8 +119,9 @@ for (let r = 0; r < reps; r++) {
   }
   if (torch) {
     await settle();
-    const t = (await torch.ask('step')) as { seconds: number; width: number };
+    const t = (await torch.ask('step')) as { seconds: number; sample_seconds: number; width: number };
     theirs.push(t.seconds);
+    theirSampling.push(t.sample_seconds);
     theirWidths.push(t.width);
   }
   for (const v of variants.slice(1)) {
@@ -140,7 +142,7 @@ const result = {
   config: { name: configName, ...cfg, rollouts: cfg.prompts * cfg.group, updates: (cfg.prompts * cfg.group) / cfg.minibatch, params: policy.numParameters, threads, reps, settle_ms: settleMs, kernels },
   backend: info,
   ours: { stock_kernels: summary('stock'), fused_kernels: summary('fused'), response_length_mean: width, peak_rss_mib_after_first_step: peakRss, peak_rss_mib: +(process.resourceUsage().maxRSS / 1024).toFixed(1), rss_before_model_mib: +(rssBefore / 1024).toFixed(1), tensors_after: tf.memory().numTensors },
-  torch: torch ? { ...torch.meta, grpo_step_s: median(theirs), response_width: Math.max(...theirWidths), peak_rss_mib: +(torchRss! / 1024).toFixed(1) } : null,
+  torch: torch ? { ...torch.meta, grpo_step_s: median(theirs), sample_s: median(theirSampling), update_s: median(theirs.map((x, i) => x - theirSampling[i]!)), response_width: Math.max(...theirWidths), peak_rss_mib: +(torchRss! / 1024).toFixed(1) } : null,
   // The headline is the fastest configuration measured (fused kernels when they ran); both are given.
   grpo_step_ratio: ratio(variants[variants.length - 1]!),
   grpo_step_ratio_stock_kernels: ratio('stock'),

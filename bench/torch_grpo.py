@@ -81,7 +81,9 @@ def main():
 
     def step():
         prompts = torch.randint(3, a.vocab, (a.prompts, P)).repeat_interleave(a.group, 0)
+        t0 = time.perf_counter()
         toks, old_logp, mask = rollout(prompts)
+        sampled = time.perf_counter() - t0
         W = toks.shape[1]
         rewards = (toks * mask).sum(1).remainder(2).float()  # any function of the tokens
         g = rewards.view(a.prompts, a.group)
@@ -104,15 +106,15 @@ def main():
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
             _ = loss.item()
-        return W
+        return W, sampled
 
     print(json.dumps({"torch_version": torch.__version__, "blas": blas_in_use(), "blas_threads": int(os.environ["OPENBLAS_NUM_THREADS"]), "intra_op_threads": torch.get_num_threads(), "params": sum(t.numel() for t in model.parameters())}), flush=True)
     for line in sys.stdin:
         cmd = line.strip()
         if cmd == "step":
             t = time.perf_counter()
-            W = step()
-            print(json.dumps({"seconds": time.perf_counter() - t, "width": W}), flush=True)
+            W, sampled = step()
+            print(json.dumps({"seconds": time.perf_counter() - t, "sample_seconds": sampled, "width": W}), flush=True)
         elif cmd == "rss":
             print(json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss), flush=True)
         else:

@@ -4,11 +4,14 @@
 //   gelu / geluGrad                tanh-GELU as x·σ(2c(x + a·x³)), one pass instead of 6 / 10 kernels
 //   decodeAttention                the sampler's single-query attention against a preallocated KV cache that
 //                                  it appends to in place (no concat of the whole cache per token)
+//   adam                           one parameter's Adam/AdamW update (clip, moments, step) in one pass instead
+//                                  of ~12 wasm kernels; the same operations in the same order as optim.ts
 //   decodeLayer                    one whole GPT layer of a decoding step (the above plus GEMMs on the OpenBLAS
 //                                  that rlvrc_blas.cc loaded), one call instead of ~20 tfjs kernels
 // Compiled for the x86-64/aarch64 baseline with -ffp-contract=off (scripts/build-native.mjs): no FMA
-// contraction and no -ffast-math, so a build rounds the same on every machine; they round differently from
-// wasm's kernels, so a run that uses them records another numerics key (src/runtime/numerics.ts).
+// contraction and no -ffast-math, so a build rounds the same on every machine; except adam (same bits as
+// wasm's), they round differently from wasm's kernels, so a run that uses them records another numerics key
+// (src/runtime/numerics.ts).
 #include <node_api.h>
 
 #include <cmath>
@@ -180,6 +183,28 @@ struct FlushDenormals {
 #endif
 };
 
+struct AdamArgs {
+  float clip, b1, omb1, b2, omb2, c1, c2, eps, lr, wd;
+  int mode;  // 0: no weight decay, 1: L2 decay in the gradient (Adam), 2: decoupled (AdamW)
+  bool clipped;
+};
+
+// optim.ts's Adam.apply for one parameter, operation for operation in float32 (each tfjs kernel rounds once;
+// so does each operation here, with no FMA contraction): the same bits as the ~12 wasm kernels it replaces.
+RLVRC_CLONES void Adam(const float* p, const float* m, const float* v, const float* g, float* po, float* mo, float* vo, int64_t n, AdamArgs a) {
+  for (int64_t i = 0; i < n; i++) {
+    float gi = a.clipped ? g[i] * a.clip : g[i];
+    if (a.mode == 1) gi = gi + p[i] * a.wd;
+    const float mi = m[i] * a.b1 + gi * a.omb1;
+    const float vi = v[i] * a.b2 + (gi * gi) * a.omb2;
+    float u = (mi / a.c1) / (std::sqrt(vi / a.c2) + a.eps);
+    if (a.mode == 2) u = u + p[i] * a.wd;
+    mo[i] = mi;
+    vo[i] = vi;
+    po[i] = p[i] - u * a.lr;
+  }
+}
+
 typedef void (*sgemm_fn)(int order, int trans_a, int trans_b, int m, int n, int k, float alpha, const float* a, int lda, const float* b,
                          int ldb, float beta, float* c, int ldc);
 
@@ -340,6 +365,26 @@ napi_value DecodeAttentionN(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// adam(heap, p, m, v, g, pOut, mOut, vOut, n, clip, b1, 1−b1, b2, 1−b2, c1, c2, eps, lr, wd, mode): scalars as
+// doubles, rounded to float32 here as tfjs rounds its scalar operands; clip ≥ 1 means no clipping. No denormal
+// flushing: the moments decay towards denormals, and wasm keeps them.
+napi_value AdamN(napi_env env, napi_callback_info info) {
+  Args a = Read(env, info, 19, "adam");
+  if (!a.ok) return nullptr;
+  const int64_t n = static_cast<int64_t>(a.num[7]);
+  float* t[7];
+  for (int i = 0; i < 7; i++) {
+    t[i] = Span(a, a.num[i], n);
+    if (!t[i]) return Throw(env, "adam: operands out of the heap's bounds");
+  }
+  const int mode = static_cast<int>(a.num[18]);
+  if (mode < 0 || mode > 2) return Throw(env, "adam: mode must be 0, 1 or 2");
+  auto f = [&](int i) { return static_cast<float>(a.num[i]); };
+  const AdamArgs args{f(8), f(9), f(10), f(11), f(12), f(13), f(14), f(15), f(16), f(17), mode, a.num[8] < 1};
+  Adam(t[0], t[1], t[2], t[3], t[4], t[5], t[6], n, args);
+  return nullptr;
+}
+
 // decodeLayer(heap, x, out, ln1g, ln1b, wqkv, bqkv, wo, bo, ln2g, ln2b, w1, b1, w2, b2, k, v, bias,
 //             b, d, ff, heads, cap, t, eps, scale, threads)
 napi_value DecodeLayerN(napi_env env, napi_callback_info info) {
@@ -372,6 +417,7 @@ void RlvrcDefineKernels(napi_env env, napi_value exports) {
       {"layerNorm", nullptr, LayerNormN, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"layerNormGrad", nullptr, LayerNormGradN, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"decodeAttention", nullptr, DecodeAttentionN, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adam", nullptr, AdamN, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"decodeLayer", nullptr, DecodeLayerN, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

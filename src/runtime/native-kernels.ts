@@ -1,6 +1,7 @@
 // Fused native kernels for the wasm backend (native/rlvrc_kernels.cc, in the same addon as the OpenBLAS
 // GEMM): LayerNorm and GELU forward and backward, the sampler's single-query attention on a KV cache appended
-// in place, and (with OpenBLAS) a whole GPT layer of a decoding step in one call. Opt-in (selectBackend's `nativeKernels`, RLVRC_NATIVE_KERNELS=1): they round differently
+// in place, (with OpenBLAS) a whole GPT layer of a decoding step in one call, and the Adam update (the same
+// bits as optim.ts's kernels). Opt-in (selectBackend's `nativeKernels`, RLVRC_NATIVE_KERNELS=1): they round differently
 // from wasm's kernels, so a run that uses them records FUSED_KERNELS in its backend and numerics key, and
 // results computed without them (every committed result) keep theirs. When they are off, or the backend is
 // not wasm, nn.ts and gpt.ts use the tfjs kernels they replace (the fallback, and what the tests compare to).
@@ -22,6 +23,7 @@ export interface NativeKernels {
   layerNorm(heap: Uint8Array, x: number, g: number, b: number, y: number, stats: number, n: number, d: number, eps: number): void;
   layerNormGrad(heap: Uint8Array, dy: number, x: number, stats: number, g: number, dx: number, dg: number, db: number, n: number, d: number): void;
   decodeAttention(heap: Uint8Array, q: number, k: number, v: number, kNew: number, vNew: number, bias: number, y: number, bh: number, heads: number, cap: number, t: number, hd: number, scale: number): void;
+  adam(heap: Uint8Array, p: number, m: number, v: number, g: number, pOut: number, mOut: number, vOut: number, n: number, clip: number, b1: number, omb1: number, b2: number, omb2: number, c1: number, c2: number, eps: number, lr: number, wd: number, mode: number): void;
   /** One whole transformer layer of a decoding step; needs OpenBLAS loaded (native-blas.ts). */
   decodeLayer(heap: Uint8Array, ...offsetsThenSizes: number[]): void;
 }
@@ -92,6 +94,12 @@ export function enableFusedKernels(k: NativeKernels): void {
     active!.decodeAttention(heapOf(be), heapOffset(be, q!), heapOffset(be, k!), heapOffset(be, v!), heapOffset(be, kNew!), heapOffset(be, vNew!), heapOffset(be, bias!), heapOffset(be, y), bh, heads!, cap, t!, hd, scale!);
     return y;
   });
+  reg('RlvrcAdam', (be, { p, m, v, g }, { clip, b1, b2, c1, c2, eps, lr, wd, mode }) => {
+    const outs = [p, m, v].map(t => be.makeOutput(t!.shape, 'float32'));
+    const o = (t: tf.TensorInfo) => heapOffset(be, t);
+    active!.adam(heapOf(be), o(p!), o(m!), o(v!), o(g!), o(outs[0]!), o(outs[1]!), o(outs[2]!), sizeOf(p!.shape), clip!, b1!, 1 - b1!, b2!, 1 - b2!, c1!, c2!, eps!, lr!, wd!, mode!);
+    return outs;
+  });
   reg('RlvrcDecodeLayer', (be, inputs, { heads, t, scale, eps, threads }) => {
     const [B, D] = inputs.x!.shape as [number, number];
     const F = inputs.w1!.shape[1]!;
@@ -112,6 +120,14 @@ export function enableFusedKernels(k: NativeKernels): void {
  */
 export function fusedDecodeLayer(x: tf.Tensor2D, w: DecodeLayerWeights, k: tf.Tensor3D, v: tf.Tensor3D, bias: tf.Tensor2D, heads: number, t: number, scale: number, eps: number, threads: number): tf.Tensor2D {
   return run('RlvrcDecodeLayer', { x, ...w, k, v, bias } as unknown as tf.NamedTensorMap, { heads, t, scale, eps, threads }) as tf.Tensor2D;
+}
+
+/**
+ * One parameter's Adam update in one kernel: returns [p', m', v'] as optim.ts computes them (clip factor,
+ * L2 or decoupled weight decay by `mode` 0 none / 1 L2 / 2 decoupled; c1, c2 the bias corrections).
+ */
+export function fusedAdam(p: tf.Tensor, m: tf.Tensor, v: tf.Tensor, g: tf.Tensor, a: { clip: number; b1: number; b2: number; c1: number; c2: number; eps: number; lr: number; wd: number; mode: 0 | 1 | 2 }): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  return run('RlvrcAdam', { p, m, v, g }, a) as [tf.Tensor, tf.Tensor, tf.Tensor];
 }
 
 /** Switches the fused kernels off (tfjs's kernels again); they stay registered. */

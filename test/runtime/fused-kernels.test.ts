@@ -12,10 +12,11 @@ import { Rng, sample, selectBackend } from '../../src/runtime/index.js';
 import { layerNorm, gelu } from '../../src/runtime/nn.js';
 import { FUSED_KERNELS, disableFusedKernels, enableFusedKernels, fusedDecodeAttention, fusedDecodeLayer, fusedKernels, loadNativeKernels } from '../../src/runtime/native-kernels.js';
 import { ADDON_FILE, loadNativeBlas } from '../../src/runtime/native-blas.js';
-import { installWasmBlasKernels } from '../../src/runtime/wasm-blas-kernels.js';
+import { installWasmBlasKernels, uninstallWasmBlasKernels } from '../../src/runtime/wasm-blas-kernels.js';
 import { requireFusedKernels } from '../../src/runtime/backend.js';
 import { numericsKey, numericsOfManifest } from '../../src/runtime/numerics.js';
 import { GrpoTrainer } from '../../src/runtime/grpo/trainer.js';
+import { Adam } from '../../src/runtime/optim.js';
 import { tinyGpt, tinyTokenizer, useBackend } from './setup.js';
 import { requires } from '../helpers/requires.js';
 
@@ -131,6 +132,28 @@ test('decoding attention writes the cache slot in place and equals a float64 ref
   disableFusedKernels();
 });
 
+test('the fused Adam update gives the same bits as the wasm kernels, with clipping and either weight decay', async t => {
+  if (requires(t, 'native-kernels')) return;
+  await useBackend('wasm');
+  for (const cfg of [{ weightDecay: 0, maxGradNorm: 0 }, { weightDecay: 0.1, decoupled: false, maxGradNorm: 0.5 }, { weightDecay: 0.01, decoupled: true, maxGradNorm: 1 }]) {
+    const run = () => {
+      const params = [tf.variable(tf.tensor2d(Float32Array.from(rnd(40 * 13, 1)), [40, 13])), tf.variable(tf.tensor1d(Float32Array.from(rnd(29, 2, 1e-3))))];
+      const opt = new Adam(params.map((variable, i) => ({ name: `p${i}`, variable })), { schedule: { kind: 'constant', lr: 3e-3 }, beta1: 0.9, beta2: 0.95, ...cfg });
+      for (let step = 0; step < 4; step++) {
+        // Gradients from 1e-30 (denormal squares, as decaying moments reach) to 10.
+        const grads = { p0: tf.tensor2d(Float32Array.from(rnd(40 * 13, 3 + step, 10)), [40, 13]), p1: tf.tensor1d(Float32Array.from(rnd(29, 9 + step, 1e-30))) };
+        opt.apply(grads);
+      }
+      const out = [...params.map(p => p.dataSync()), ...Object.values(opt.getState().tensors).map(w => w.data)];
+      opt.dispose();
+      tf.dispose(params);
+      return out;
+    };
+    const [fused, wasm] = both(run);
+    fused.forEach((a, i) => assert.deepEqual(a, wasm[i], `${JSON.stringify(cfg)}: tensor ${i}`));
+  }
+});
+
 test('a whole decoding layer in one call gives the same bits as its fused kernels one by one on OpenBLAS', async t => {
   if (requires(t, 'native-kernels', 'native-blas')) return;
   await useBackend('wasm');
@@ -167,14 +190,20 @@ test('a whole decoding layer in one call gives the same bits as its fused kernel
 });
 
 test('the sampler and a GRPO step with the fused kernels match the wasm kernels, and repeat bit for bit', async t => {
-  if (requires(t, 'native-kernels')) return;
+  if (requires(t, 'native-kernels', 'native-blas')) return;
   await useBackend('wasm');
   const prompts = ['ab', 'abc:x', 'c', 'a;b=c'];
-  const samples = both(() => sample(tinyGpt(2), prompts, { maxNewTokens: 10, rng: new Rng(3, 's') }));
-  samples[0].forEach((s, i) => {
-    assert.deepEqual(s.tokens, samples[1][i]!.tokens, `row ${i} tokens`);
-    assertClose(s.logprobs, samples[1][i]!.logprobs, 1e-5, `row ${i} log-probs`);
-  });
+  // With OpenBLAS each decoding layer is one native call; on XNNPACK the fused kernels run one by one.
+  for (const blas of [true, false]) {
+    if (blas) installWasmBlasKernels(loadNativeBlas().blas!);
+    else uninstallWasmBlasKernels();
+    const samples = both(() => sample(tinyGpt(2), prompts, { maxNewTokens: 10, rng: new Rng(3, 's') }));
+    samples[0].forEach((s, i) => {
+      assert.deepEqual(s.tokens, samples[1][i]!.tokens, `row ${i} tokens (OpenBLAS: ${blas})`);
+      assertClose(s.logprobs, samples[1][i]!.logprobs, 1e-5, `row ${i} log-probs (OpenBLAS: ${blas})`);
+    });
+  }
+  installWasmBlasKernels(loadNativeBlas().blas!);
   // The fused path keeps its cache in place; decoding it after switching the kernels off is an error.
   enableFusedKernels(loaded.kernels!);
   const gpt = tinyGpt(2);
@@ -268,4 +297,6 @@ test('the fused kernels\' errors: a bad RLVRC_NATIVE_KERNELS, an addon not built
   assert.throws(() => layer([2, 16, 32, 3, 8, 1, 1e-5, 1, 1]), /decodeLayer: bad sizes/); // 16 % 3 heads
   assert.throws(() => layer([2, 16, 32, 2, 8, 8, 1e-5, 1, 1]), /decodeLayer: bad sizes/); // t = cap
   assert.throws(() => layer([2, 16, 32, 2, 8, 1, 1e-5, 1, 1]), /decodeLayer: operands out of the heap's bounds/);
+  assert.throws(() => k.adam(heap, 0, 0, 0, 0, 0, 0, 0, 1000, 1, 0.9, 0.1, 0.99, 0.01, 0.1, 0.01, 1e-8, 1e-3, 0, 0), /adam: operands out of the heap's bounds/);
+  assert.throws(() => k.adam(heap, 0, 0, 0, 0, 0, 0, 0, 4, 1, 0.9, 0.1, 0.99, 0.01, 0.1, 0.01, 1e-8, 1e-3, 0, 3), /adam: mode must be 0, 1 or 2/);
 });
