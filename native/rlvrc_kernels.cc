@@ -209,10 +209,10 @@ typedef void (*sgemm_fn)(int order, int trans_a, int trans_b, int m, int n, int 
                          int ldb, float beta, float* c, int ldc);
 
 // c [m, n] = bias + a [m, k] · w [k, n] on OpenBLAS, as wasm-blas-kernels.ts computes _FusedMatMul with a bias
-// (rows start as the bias, GEMM adds with beta 1; one thread below 2^23 multiply-adds): the same bits.
+// (rows start as the bias, GEMM adds with beta 1; one thread below 2^25 multiply-adds, SINGLE_THREAD_ITEM): the same bits.
 void Linear(sgemm_fn f, const float* a, const float* w, const float* bias, float* c, int m, int k, int n, int threads) {
   for (int i = 0; i < m; i++) std::memcpy(c + static_cast<int64_t>(i) * n, bias, 4 * n);
-  const bool one = threads > 1 && static_cast<int64_t>(m) * n * k < (1 << 23);
+  const bool one = threads > 1 && static_cast<int64_t>(m) * n * k < (1 << 25);
   if (one) RlvrcBlasSetThreads(1);
   f(101, 111, 111, m, n, k, 1.0f, a, k, w, n, 1.0f, c, n);
   if (one) RlvrcBlasSetThreads(threads);

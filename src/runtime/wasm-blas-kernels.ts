@@ -17,11 +17,12 @@ const overrides = new KernelOverrides('installWasmBlasKernels');
  * for small ones costs more in hand-offs than it saves, the more so the busier the machine. Measured on the
  * shared 2-core machine at load 7-9, 1 thread against 2: [128, 115, 32] @ [128, 32, 115] 1.7 ms against 59 ms;
  * the sampler's [128, 128] @ [128, 384] 0.19 against 1.87 ms, [32, 128] @ [128, 384] 0.11 against 0.61 ms;
- * [256, 128] @ [128, 512] (16.8M, above the limit) 0.34 against 0.46 ms. The threaded split rounds some outputs
+ * [256, 128] @ [128, 512] 0.34 against 0.46 ms; at 2^23 the fused decoding layer at 256 rows switched between
+ * one and two threads within each layer and took twice as long. The threaded split rounds some outputs
  * differently (another kernel path at block edges), so this is part of the fused kernels' numerics, not of
  * the default's (test/runtime/native-blas.test.ts).
  */
-export const SINGLE_THREAD_ITEM = 1 << 23;
+export const SINGLE_THREAD_ITEM = 1 << 25;
 
 function gemmKernel(blas: NativeBlas, fallback: tf.KernelConfig): tf.KernelFunc {
   return args => {
