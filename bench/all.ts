@@ -2,6 +2,8 @@
 //   (a, b) our training step and sampler vs PyTorch on the same model and thread count (runtime-vs-torch.ts)
 //   (c) one whole GRPO step of the paper-mini configuration (sampling and updating, seconds)
 //   (d) `rlvrc check` and `rlvrc compile` of the largest experiment file (in-process, median of runs)
+//   (e) one whole GRPO step against PyTorch's, at paper-mini's config and a larger one (grpo-vs-torch.ts):
+//       grpo_step_ratio (with the fused kernels) and grpo_step_ratio_stock_kernels, peak RSS of both sides
 // Options: --threads N (passed to runtime-vs-torch), --reps N, --no-torch.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -28,6 +30,17 @@ const vsArgs = ['--import', 'tsx', join(root, 'bench/runtime-vs-torch.ts'), '--j
 const vs = spawnSync(process.execPath, vsArgs, { cwd: root, encoding: 'utf8' });
 if (vs.status !== 0) throw new Error(`runtime-vs-torch failed: ${vs.stderr}`);
 const versus = JSON.parse(vs.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+
+// (e): the whole GRPO step against PyTorch's, each config in its own process (peak RSS is per process).
+const threadArgs = args.includes('--threads') ? ['--threads', args[args.indexOf('--threads') + 1]!] : [];
+const grpoVs = (config: string) => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench/grpo-vs-torch.ts'), '--json', '--config', config, ...threadArgs, ...(args.includes('--no-torch') ? ['--no-torch'] : [])], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`grpo-vs-torch --config ${config} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { ours: Record<string, unknown>; torch: Record<string, unknown> | null; grpo_step_ratio: number | null; grpo_step_ratio_stock_kernels: number | null; load_average_1m: unknown };
+};
+const grpoMini = grpoVs('paper-mini');
+const grpoLarge = grpoVs('large');
+const grpoOf = (r: ReturnType<typeof grpoVs>) => ({ ours: r.ours, torch_grpo_step_s: r.torch?.grpo_step_s ?? null, torch_peak_rss_mib: r.torch?.peak_rss_mib ?? null, grpo_step_ratio_stock_kernels: r.grpo_step_ratio_stock_kernels, load_average_1m: r.load_average_1m });
 
 // (d): the largest experiment file.
 const experiments = readdirSync(join(root, 'experiments')).filter(f => f.endsWith('.rlvr'));
@@ -71,6 +84,10 @@ const out = {
   grpo_step_sample_s: median(grpo.map(g => g.sample)),
   grpo_step_update_s: median(grpo.map(g => g.update)),
   grpo_backend: backend.name,
+  grpo_step_ratio: grpoMini.grpo_step_ratio,
+  grpo_step_ratio_large: grpoLarge.grpo_step_ratio,
+  grpo_vs_torch_paper_mini: grpoOf(grpoMini),
+  grpo_vs_torch_large: grpoOf(grpoLarge),
   largest_spec: `experiments/${largest}`,
   largest_spec_cells: cells,
   check_ms: +median(checkTimes).toFixed(1),

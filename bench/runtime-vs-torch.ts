@@ -12,6 +12,7 @@ import { CharTokenizer, Rng, SftTrainer, createGpt, sample, selectBackend, type 
 import { installWasmCopyKernels, uninstallWasmCopyKernels } from '../src/runtime/wasm-copy-kernels.js';
 import { installWasmBlasKernels, uninstallWasmBlasKernels } from '../src/runtime/wasm-blas-kernels.js';
 import { loadNativeBlas } from '../src/runtime/native-blas.js';
+import { disableFusedKernels, enableFusedKernels, loadNativeKernels } from '../src/runtime/native-kernels.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => {
@@ -86,7 +87,15 @@ ourSample();
 await torch?.time('sample_naive');
 await torch?.time('sample_kv');
 
-const t = { ourTrainXnnpack: [] as number[], ourTrainStock: [] as number[], ourTrain: [] as number[], ourSample: [] as number[], train: [] as number[], naive: [] as number[], kv: [] as number[] };
+// The fused native kernels (native-kernels.ts), opt-in in runs, measured here in the same rounds when built.
+const fused = info.name === 'wasm' ? loadNativeKernels().kernels : null;
+if (fused) {
+  enableFusedKernels(fused);
+  trainer.trainStep();
+  ourSample();
+  disableFusedKernels();
+}
+const t = { ourTrainFused: [] as number[], ourSampleFused: [] as number[], ourTrainXnnpack: [] as number[], ourTrainStock: [] as number[], ourTrain: [] as number[], ourSample: [] as number[], train: [] as number[], naive: [] as number[], kv: [] as number[] };
 const loads: number[] = [];
 for (let r = 0; r < reps; r++) {
   loads.push(loadavg()[0]!);
@@ -110,6 +119,14 @@ for (let r = 0; r < reps; r++) {
   if (torch) t.train.push(await torch.time('train'));
   await settle();
   t.ourSample.push(seconds(ourSample));
+  if (fused) {
+    enableFusedKernels(fused);
+    await settle();
+    t.ourTrainFused.push(seconds(() => void trainer.trainStep()));
+    await settle();
+    t.ourSampleFused.push(seconds(ourSample));
+    disableFusedKernels();
+  }
   if (torch) {
     await settle();
     t.naive.push(await torch.time('sample_naive'));
@@ -122,13 +139,15 @@ const ratio = (ours: number[], theirs: number[]) => (theirs.length ? median(ours
 const result = {
   config: { ...cfg, params: gpt.numParameters, threads, reps, settle_ms: settleMs },
   backend: info,
-  ours: { train_step_s: median(t.ourTrain), train_step_stock_copy_kernels_s: t.ourTrainStock.length ? median(t.ourTrainStock) : null, train_step_xnnpack_s: t.ourTrainXnnpack.length ? median(t.ourTrainXnnpack) : null, sample_s: median(t.ourSample), sampled_tokens: generated, tensors_after: tf.memory().numTensors },
+  ours: { train_step_s: median(t.ourTrain), train_step_stock_copy_kernels_s: t.ourTrainStock.length ? median(t.ourTrainStock) : null, train_step_xnnpack_s: t.ourTrainXnnpack.length ? median(t.ourTrainXnnpack) : null, sample_s: median(t.ourSample), train_step_fused_kernels_s: fused ? median(t.ourTrainFused) : null, sample_fused_kernels_s: fused ? median(t.ourSampleFused) : null, sampled_tokens: generated, tensors_after: tf.memory().numTensors },
   torch: torch ? { ...torch.meta, train_step_s: median(t.train), sample_naive_s: median(t.naive), sample_kv_s: median(t.kv) } : null,
   train_step_ratio: ratio(t.ourTrain, t.train),
   sample_ratio: ratio(t.ourSample, t.naive),
   copy_kernels_speedup: t.ourTrainStock.length ? ratio(t.ourTrainStock, t.ourTrain) : null,
   openblas_speedup: t.ourTrainXnnpack.length ? ratio(t.ourTrainXnnpack, t.ourTrain) : null,
   sample_ratio_vs_torch_kv: ratio(t.ourSample, t.kv),
+  train_step_ratio_fused_kernels: fused ? ratio(t.ourTrainFused, t.train) : null,
+  sample_ratio_vs_torch_kv_fused_kernels: fused ? ratio(t.ourSampleFused, t.kv) : null,
   load_average_1m: { min: Math.min(...loads), max: Math.max(...loads) },
 };
 console.log(args.includes('--json') ? JSON.stringify(result) : JSON.stringify(result, null, 2));

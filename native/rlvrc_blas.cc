@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <string>
 
+void RlvrcDefineKernels(napi_env env, napi_value exports);  // rlvrc_kernels.cc
+
 namespace {
 
 typedef void (*sgemm_fn)(int order, int trans_a, int trans_b, int m, int n, int k, float alpha, const float* a,
@@ -140,9 +142,16 @@ napi_value Init(napi_env env, napi_value exports) {
       {"config", nullptr, Config, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, 4, props);
+  RlvrcDefineKernels(env, exports);
   return exports;
 }
 
 }  // namespace
+
+// For rlvrc_kernels.cc's fused decoding layer: the sgemm that load() found (null before), and its thread count.
+void* RlvrcBlasSgemm() { return reinterpret_cast<void*>(sgemm); }
+void RlvrcBlasSetThreads(int n) {
+  if (set_threads) set_threads(n);
+}
 
 NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -8,6 +8,7 @@ import { installGradientFixes } from './kernels.js';
 import { installWasmKernels } from './wasm-kernels.js';
 import { loadNativeBlas } from './native-blas.js';
 import { installWasmBlasKernels, uninstallWasmBlasKernels } from './wasm-blas-kernels.js';
+import { FUSED_KERNELS, disableFusedKernels, enableFusedKernels, loadNativeKernels, type NativeKernels } from './native-kernels.js';
 
 export type BackendChoice = 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
 
@@ -29,6 +30,11 @@ export interface BackendInfo {
    * the two, and between OpenBLAS kernels, in the last bits.
    */
   blas: { library: string; threads: number; config: string | null } | null;
+  /**
+   * The fused native kernels (LayerNorm, GELU, decoding attention; native-kernels.ts) and their version when
+   * on (FUSED_KERNELS), else null. They round differently from wasm's kernels: part of the numerics key.
+   */
+  fusedKernels: string | null;
   /** Why earlier candidates of `auto` were skipped (and, for wasm, why native matmuls were not used). */
   skipped: string[];
 }
@@ -61,7 +67,7 @@ async function tryNative(choice: 'tfjs-node-gpu' | 'tfjs-node'): Promise<Backend
   }
   if (!(await tf.setBackend('tensorflow'))) throw new BackendUnavailableError(choice, `${pkg} loaded but the 'tensorflow' backend did not initialise`);
   await tf.ready();
-  return { choice, name: 'tensorflow', package: pkg, version: packageVersion(pkg), threads: null, simd: null, blas: null, skipped: [] };
+  return { choice, name: 'tensorflow', package: pkg, version: packageVersion(pkg), threads: null, simd: null, blas: null, fusedKernels: null, skipped: [] };
 }
 
 export interface WasmOptions {
@@ -84,6 +90,18 @@ export interface WasmOptions {
    * spinning thread pools on the same cores measured slower than one), else `threads`.
    */
   wasmThreads?: number;
+  /**
+   * The fused native kernels for LayerNorm, GELU and the sampler's attention (native-kernels.ts): faster, but
+   * they round differently, so they are opt-in and recorded. Default: RLVRC_NATIVE_KERNELS=1, else off.
+   */
+  nativeKernels?: boolean;
+}
+
+function nativeKernelsChoice(opts: WasmOptions): boolean {
+  if (opts.nativeKernels !== undefined) return opts.nativeKernels;
+  const e = process.env.RLVRC_NATIVE_KERNELS ?? '0';
+  if (e !== '0' && e !== '1') throw new Error(`RLVRC_NATIVE_KERNELS must be 0 or 1, not '${e}'`);
+  return e === '1';
 }
 
 export type BlasChoice = 'auto' | 'openblas' | 'none';
@@ -103,6 +121,7 @@ async function tryWasm(choice: BackendChoice, opts: WasmOptions, skipped: string
     throw new BackendUnavailableError(choice, `${pkg} does not load (${(e as Error).message})`);
   }
   const want = blasChoice(opts);
+  const wantFused = nativeKernelsChoice(opts);
   const native = want === 'none' ? null : loadNativeBlas();
   if (want === 'openblas' && !native?.blas) throw new BackendUnavailableError(choice, `native OpenBLAS matmuls were asked for (RLVRC_BLAS=openblas) but ${native!.reason}`);
   const wasmThreads = opts.wasmThreads ?? (native?.blas ? 1 : opts.threads ?? 1);
@@ -129,13 +148,25 @@ async function tryWasm(choice: BackendChoice, opts: WasmOptions, skipped: string
   } else {
     uninstallWasmBlasKernels(); // 'none' after an earlier selectBackend in this process installed them
   }
-  return { choice, name: 'wasm', package: pkg, version: packageVersion(pkg), threads, simd, blas, skipped };
+  let fused: string | null = null;
+  disableFusedKernels();
+  if (wantFused) {
+    enableFusedKernels(requireFusedKernels(choice, loadNativeKernels()));
+    fused = FUSED_KERNELS;
+  }
+  return { choice, name: 'wasm', package: pkg, version: packageVersion(pkg), threads, simd, blas, fusedKernels: fused, skipped };
+}
+
+/** The fused kernels that were asked for, or BackendUnavailableError saying why they are not there. */
+export function requireFusedKernels(choice: BackendChoice, loaded: ReturnType<typeof loadNativeKernels>): NativeKernels {
+  if (!loaded.kernels) throw new BackendUnavailableError(choice, `the fused native kernels were asked for (RLVRC_NATIVE_KERNELS=1) but ${loaded.reason}`);
+  return loaded.kernels;
 }
 
 async function tryCpu(choice: BackendChoice): Promise<BackendInfo> {
   if (!(await tf.setBackend('cpu'))) throw new BackendUnavailableError(choice, "tfjs's cpu backend did not initialise");
   await tf.ready();
-  return { choice, name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', version: packageVersion('@tensorflow/tfjs-backend-cpu'), threads: 1, simd: null, blas: null, skipped: [] };
+  return { choice, name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', version: packageVersion('@tensorflow/tfjs-backend-cpu'), threads: 1, simd: null, blas: null, fusedKernels: null, skipped: [] };
 }
 
 /**

@@ -5,6 +5,9 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from './rng.js';
 import { installGradientFixes } from './kernels.js';
 import { embedding, gelu, layerNorm, linear } from './nn.js';
+import { fusedDecodeAttention, fusedDecodeLayer, fusedKernels } from './native-kernels.js';
+import { transposeFlagsAreFast } from './wasm-blas-kernels.js';
+import { loadNativeBlas } from './native-blas.js';
 import { assignWeights, readWeights, type KvCache, type Policy, type TokenBatch, type WeightMap } from './policy.js';
 import type { Tokenizer } from './tokenizer.js';
 
@@ -40,13 +43,19 @@ class GptCache implements KvCache {
      */
     public k: tf.Tensor3D[],
     public v: tf.Tensor3D[],
-    /** Additive key mask [B, 1, 1, T]: 0 for real keys, −1e9 for padding. */
+    /** Additive key mask [B, 1, 1, T]: 0 for real keys, −1e9 for padding ([B, capacity] when in place). */
     public keyBias: tf.Tensor4D,
     /** Real tokens seen so far per row = position id of the next token. */
     public positions: Int32Array,
+    /**
+     * With the fused kernels: k, v are [B·H, capacity, hd] and each decoding step writes its slot in place
+     * (native-kernels.ts fusedDecodeAttention) instead of concatenating the whole cache; `filled` slots hold
+     * positions. null: the concat layout above.
+     */
+    public filled: number | null = null,
   ) {}
   get length(): number {
-    return this.keyBias.shape[3];
+    return this.filled ?? this.keyBias.shape[3];
   }
   replace(k: tf.Tensor3D[], v: tf.Tensor3D[], keyBias: tf.Tensor4D): void {
     const old = [...this.k, ...this.v, this.keyBias];
@@ -167,12 +176,26 @@ export class Gpt implements Policy {
       if (Tq === 1 && perm[3] === 3) return tf.reshape(t, shape);
       return tf.reshape(tf.transpose(tf.reshape(t, [B, Tq, H, hd]), perm), shape);
     };
+    // With OpenBLAS computing the matmuls, a fused decoding step runs each layer as one native call.
+    const wholeLayer = past && past.filled !== null && transposeFlagsAreFast() ? loadNativeBlas().blas : null;
     this.layers.forEach((L, li) => {
+      if (wholeLayer) {
+        x = fusedDecodeLayer(x, L, past!.k[li]!, past!.v[li]!, past!.keyBias as unknown as tf.Tensor2D, H, past!.filled!, scale, eps, wholeLayer.threads());
+        return;
+      }
       const h1 = layerNorm(x, L.ln1g, L.ln1b, eps);
       const qkv = linear(h1, L.wqkv, L.bqkv);
       const [q0, k0, v0] = tf.split(qkv, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-      const q = heads(tf.mul(q0, scale), [0, 2, 1, 3], [B * H, Tq, hd]); // pre-scaled: the smaller tensor
       let y: tf.Tensor2D;
+      if (past && past.filled !== null) {
+        // Fused: appends k0, v0 to the cache in place and attends in one native kernel.
+        y = tf.reshape(fusedDecodeAttention(q0, past.k[li]!, past.v[li]!, k0, v0, past.keyBias as unknown as tf.Tensor2D, H, past.filled, scale), [B, D]);
+        x = tf.add(x, linear(y, L.wo, L.bo));
+        const h2f = layerNorm(x, L.ln2g, L.ln2b, eps);
+        x = tf.add(x, linear(gelu(linear(h2f, L.w1, L.b1)) as tf.Tensor2D, L.w2, L.b2));
+        return;
+      }
+      const q = heads(tf.mul(q0, scale), [0, 2, 1, 3], [B * H, Tq, hd]); // pre-scaled: the smaller tensor
       if (past) {
         // One query per row: scores = Σ_d q·k as a broadcast product + last-axis sum (no transposed copy
         // of the cache), then att [B·H, 1, Tk] @ v.
@@ -221,8 +244,17 @@ export class Gpt implements Policy {
     const logits = tf.tidy(() => {
       const x = this.embed(ids, mask, B, T);
       const { h, k, v } = this.trunk(x, B, T, this.attentionBias(mask, B, T), { cache: true });
-      const keyBias = tf.tensor4d(mask.map(m => (m > 0 ? 0 : NEG)), [B, 1, 1, T]);
-      cache = new GptCache(k.map(t => tf.keep(t)), v.map(t => tf.keep(t)), tf.keep(keyBias), positions);
+      if (fusedKernels()) {
+        // In-place layout: room for the whole context; slots past T are written before they are read.
+        const cap = this.config.contextLength;
+        const grow = (t: tf.Tensor3D) => tf.keep(tf.pad(t, [[0, 0], [0, cap - T], [0, 0]]));
+        const bias = new Float32Array(B * cap);
+        for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) if (!(mask[b * T + t]! > 0)) bias[b * cap + t] = NEG;
+        cache = new GptCache(k.map(grow), v.map(grow), tf.keep(tf.tensor2d(bias, [B, cap])) as unknown as tf.Tensor4D, positions, T);
+      } else {
+        const keyBias = tf.tensor4d(mask.map(m => (m > 0 ? 0 : NEG)), [B, 1, 1, T]);
+        cache = new GptCache(k.map(t => tf.keep(t)), v.map(t => tf.keep(t)), tf.keep(keyBias), positions);
+      }
       const last = tf.reshape(tf.slice(tf.reshape(h, [B, T, -1]), [0, T - 1, 0], [B, 1, -1]), [B, -1]);
       return tf.matMul(last, this.head) as tf.Tensor2D;
     });
@@ -235,6 +267,17 @@ export class Gpt implements Policy {
     const B = tokens.length;
     if (cache.positions.some(p => p >= this.config.contextLength)) {
       throw new Error(`GPT.decode: sequence reached the context length ${this.config.contextLength}`);
+    }
+    if (cache.filled !== null) {
+      if (!fusedKernels()) throw new Error('GPT.decode: this cache was made with the fused kernels, which are now off or not on this backend');
+      if (cache.filled >= this.config.contextLength) throw new Error(`GPT.decode: sequence reached the context length ${this.config.contextLength}`);
+      return tf.tidy(() => {
+        const x = this.embed(tokens, new Float32Array(B).fill(1), B, 1, cache.positions);
+        const { h } = this.trunk(x, B, 1, cache.keyBias, { past: cache });
+        cache.filled!++;
+        for (let b = 0; b < B; b++) cache.positions[b]++;
+        return tf.matMul(h, this.head) as tf.Tensor2D;
+      });
     }
     return tf.tidy(() => {
       const x = this.embed(tokens, new Float32Array(B).fill(1), B, 1, cache.positions);

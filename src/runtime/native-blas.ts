@@ -11,6 +11,8 @@ export interface NativeBlas {
   config: string | null;
   /** Sets OpenBLAS's thread count; returns what it reports. */
   setThreads(n: number): number;
+  /** The thread count last set (1 before any setThreads). */
+  threads(): number;
   /** C = op(A)·op(B) + beta·C, row-major float32 at byte offsets into `heap`'s buffer. */
   gemm(heap: Uint8Array, aByte: number, bByte: number, cByte: number, m: number, n: number, k: number, transA: boolean, transB: boolean, beta: number): void;
 }
@@ -40,7 +42,9 @@ function load(file: string): { blas: NativeBlas | null; reason: string } {
   try {
     const addon = createRequire(import.meta.url)(file) as { load(names: string[]): string; config(): string | null } & Pick<NativeBlas, 'setThreads' | 'gemm'>;
     const library = addon.load(libraries);
-    return { blas: { library, config: addon.config(), setThreads: n => addon.setThreads(n), gemm: addon.gemm }, reason: `OpenBLAS from ${library}` };
+    let threads = 1;
+    const setThreads = (n: number) => (threads = addon.setThreads(n));
+    return { blas: { library, config: addon.config(), setThreads, threads: () => threads, gemm: addon.gemm }, reason: `OpenBLAS from ${library}` };
   } catch (e) {
     return { blas: null, reason: `OpenBLAS did not load (${(e as Error).message}); install libopenblas0-pthread` };
   }

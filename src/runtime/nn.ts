@@ -2,6 +2,7 @@
 // elementwise chains, and no kernels that wasm lacks (gather's stock gradient needs UnsortedSegmentSum).
 import * as tf from '@tensorflow/tfjs';
 import { transposeFlagsAreFast } from './wasm-blas-kernels.js';
+import { fusedGelu, fusedKernels, fusedLayerNorm } from './native-kernels.js';
 
 type Forward<T extends tf.Tensor> = (inputs: tf.Tensor[], save: tf.GradSaveFunc) => { value: T; gradFunc: (dy: T, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[] };
 
@@ -44,6 +45,7 @@ export function pickColumns(x: tf.Tensor2D, ids: Int32Array): tf.Tensor1D {
 
 /** LayerNorm over the last axis of x [N, D] with gain g and bias b [D] (analytic backward pass). */
 export function layerNorm(x: tf.Tensor2D, g: tf.Tensor1D, b: tf.Tensor1D, eps = 1e-5): tf.Tensor2D {
+  if (fusedKernels()) return fusedLayerNorm(x, g, b, eps);
   return withGrad<tf.Tensor2D>(([xi, gi, bi], save) => {
     const mean = tf.mean(xi!, -1, true);
     const centered = tf.sub(xi!, mean);
@@ -71,6 +73,7 @@ const GELU_A = 0.044715;
  * The backward pass recomputes σ(u) from x: d/dx = σ + x·σ(1−σ)·2c(1 + 3a·x²).
  */
 export function gelu(x: tf.Tensor): tf.Tensor {
+  if (fusedKernels()) return fusedGelu(x);
   return withGrad<tf.Tensor>(([xi], save) => {
     save([xi!]);
     const u = (v: tf.Tensor, v2: tf.Tensor) => tf.mul(v, tf.add(tf.mul(v2, 2 * GELU_C * GELU_A), 2 * GELU_C));

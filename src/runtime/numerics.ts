@@ -9,10 +9,12 @@
  * for wasm on XNNPACK, which computes the same bits everywhere, so caches built before the native matmuls
  * stay valid for it.
  */
-export function numericsKey(info: { name: string; blas: { config: string | null } | null }): string {
-  if (!info.blas) return info.name;
+export function numericsKey(info: { name: string; blas: { config: string | null } | null; fusedKernels?: string | null }): string {
+  // The fused native kernels (native-kernels.ts) add their version: without them the key is what it always was.
+  const fused = info.fusedKernels ? `+${info.fusedKernels}` : '';
+  if (!info.blas) return info.name + fused;
   const build = info.blas.config ? openblasBuild(info.blas.config) : null;
-  return build ? `${info.name}+openblas-${build}` : `${info.name}+openblas`;
+  return (build ? `${info.name}+openblas-${build}` : `${info.name}+openblas`) + fused;
 }
 
 /**
@@ -21,10 +23,11 @@ export function numericsKey(info: { name: string; blas: { config: string | null 
  */
 export function numericsOfManifest(backend: Record<string, unknown> | null): string {
   if (!backend || typeof backend.name !== 'string') return 'unknown';
+  const fusedKernels = typeof backend.fusedKernels === 'string' ? backend.fusedKernels : null;
   const blas = backend.blas;
-  if (!blas || typeof blas !== 'object') return numericsKey({ name: backend.name, blas: null });
+  if (!blas || typeof blas !== 'object') return numericsKey({ name: backend.name, blas: null, fusedKernels });
   const config = (blas as { config?: unknown }).config;
-  return numericsKey({ name: backend.name, blas: { config: typeof config === 'string' ? config : null } });
+  return numericsKey({ name: backend.name, blas: { config: typeof config === 'string' ? config : null }, fusedKernels });
 }
 
 /**

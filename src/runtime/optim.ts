@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { learningRate, type LrSchedule } from './schedule.js';
 import type { WeightMap } from './policy.js';
+import { fusedAdam, fusedKernels } from './native-kernels.js';
 
 export interface AdamConfig {
   schedule: LrSchedule;
@@ -63,6 +64,19 @@ export class Adam {
     const clip = maxGradNorm > 0 ? Math.min(1, maxGradNorm / (gradNorm + 1e-6)) : 1;
     const c1 = 1 - b1 ** t;
     const c2 = 1 - b2 ** t;
+    if (fusedKernels()) {
+      // One native kernel per parameter, the same operations as below (native-kernels.ts fusedAdam).
+      const mode = wd > 0 ? (decoupled ? 2 : 1) : 0;
+      tf.tidy(() => {
+        this.params.forEach((p, i) => {
+          const [np, nm, nv] = fusedAdam(p.variable, this.m[i]!, this.v[i]!, gs[i]!, { clip, b1, b2, c1, c2, eps, lr, wd, mode });
+          this.m[i]!.assign(nm);
+          this.v[i]!.assign(nv);
+          p.variable.assign(np);
+        });
+      });
+      return { gradNorm, lr };
+    }
     tf.tidy(() => {
       this.params.forEach((p, i) => {
         let g: tf.Tensor = clip < 1 ? tf.mul(gs[i]!, clip) : gs[i]!;

@@ -7,8 +7,22 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NativeBlas } from './native-blas.js';
 import { KernelOverrides, heapOffset, sizeOf, type WasmBackendLike } from './kernel-overrides.js';
+import { fusedKernels } from './native-kernels.js';
 
 const overrides = new KernelOverrides('installWasmBlasKernels');
+
+/**
+ * With the fused kernels on (native-kernels.ts), GEMMs (and batched matmuls' items) smaller than this (m·n·k)
+ * run with OpenBLAS on one thread. OpenBLAS splits any GEMM above 2^18 multiply-adds across its threads, which
+ * for small ones costs more in hand-offs than it saves, the more so the busier the machine. Measured on the
+ * shared 2-core machine at load 7-9, 1 thread against 2: [128, 115, 32] @ [128, 32, 115] 1.7 ms against 59 ms;
+ * the sampler's [128, 128] @ [128, 384] 0.19 against 1.87 ms, [32, 128] @ [128, 384] 0.11 against 0.61 ms;
+ * [256, 128] @ [128, 512] 0.34 against 0.46 ms; at 2^23 the fused decoding layer at 256 rows switched between
+ * one and two threads within each layer and took twice as long. The threaded split rounds some outputs
+ * differently (another kernel path at block edges), so this is part of the fused kernels' numerics, not of
+ * the default's (test/runtime/native-blas.test.ts).
+ */
+export const SINGLE_THREAD_ITEM = 1 << 25;
 
 function gemmKernel(blas: NativeBlas, fallback: tf.KernelConfig): tf.KernelFunc {
   return args => {
@@ -35,8 +49,15 @@ function gemmKernel(blas: NativeBlas, fallback: tf.KernelConfig): tf.KernelFunc 
       o.set(new Float32Array(heap.buffer, off(bias), N));
       for (let filled = N; filled < o.length; filled *= 2) o.copyWithin(filled, 0, Math.min(filled, o.length - filled));
     }
-    for (let i = 0; i < batch; i++) {
-      blas.gemm(heap, off(a!) + 4 * i * M * K, off(b!) + 4 * i * K * N, off(out) + 4 * i * M * N, M, N, K, transposeA, transposeB, bias ? 1 : 0);
+    const threads = blas.threads();
+    const oneThread = threads > 1 && M * N * K < SINGLE_THREAD_ITEM && fusedKernels() !== null;
+    if (oneThread) blas.setThreads(1);
+    try {
+      for (let i = 0; i < batch; i++) {
+        blas.gemm(heap, off(a!) + 4 * i * M * K, off(b!) + 4 * i * K * N, off(out) + 4 * i * M * N, M, N, K, transposeA, transposeB, bias ? 1 : 0);
+      }
+    } finally {
+      if (oneThread) blas.setThreads(threads);
     }
     return out;
   };

@@ -19,9 +19,10 @@ import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { loadNativeBlas } from '../../src/runtime/native-blas.js';
+import { loadNativeKernels } from '../../src/runtime/native-kernels.js';
 
-export type Requirement = 'slurm' | 'torch' | 'native-blas' | 'omegaconf' | 'chromium' | 'neovim';
-export const REQUIREMENTS: readonly Requirement[] = ['slurm', 'torch', 'native-blas', 'omegaconf', 'chromium', 'neovim'];
+export type Requirement = 'slurm' | 'torch' | 'native-blas' | 'native-kernels' | 'omegaconf' | 'chromium' | 'neovim';
+export const REQUIREMENTS: readonly Requirement[] = ['slurm', 'torch', 'native-blas', 'native-kernels', 'omegaconf', 'chromium', 'neovim'];
 
 /** Debian's headless-capable browser, for screenshots of report.html. */
 export const CHROMIUM = 'chromium';
@@ -75,6 +76,12 @@ const checks: Record<Requirement, () => string | null> = {
     const native = loadNativeBlas();
     if (native.blas) return null;
     return `native OpenBLAS matmuls unavailable: ${native.reason}; to build them, install g++ and libopenblas0-pthread with ${INSTALL_COMMAND}, then npm run build`;
+  },
+  // The fused kernels live in the same addon but need only g++ (no OpenBLAS).
+  'native-kernels'() {
+    const k = loadNativeKernels();
+    if (k.kernels) return null;
+    return `fused native kernels unavailable: ${k.reason}; to build them, install g++ with ${INSTALL_COMMAND}, then npm run build`;
   },
 };
 

@@ -8,6 +8,7 @@ import { ADDON_FILE, loadNativeBlas } from '../../src/runtime/native-blas.js';
 import { numericsKey } from '../../src/runtime/numerics.js';
 import { uninstallWasmBlasKernels, installWasmBlasKernels } from '../../src/runtime/wasm-blas-kernels.js';
 import { trainSmallGpt, useBackend } from './setup.js';
+import { disableFusedKernels, enableFusedKernels, loadNativeKernels } from '../../src/runtime/native-kernels.js';
 import { requires } from '../helpers/requires.js';
 
 const native = loadNativeBlas();
@@ -153,4 +154,42 @@ test("the addon's own argument checks", t => {
   assert.equal(out[8], "gemm: operands out of the heap's bounds"); // 4×4 at byte 32 ends past 64
   assert.equal(out[9], 'no error');
   assert.equal(out[10], '1,2,3,4'); // [[1,2],[3,4]]·I
+});
+
+test('with the fused kernels, small matmuls and batched items run on one OpenBLAS thread; without, on all', async t => {
+  if (requires(t, 'native-blas', 'native-kernels')) return;
+  await useBackend('wasm');
+  installWasmBlasKernels(native.blas!);
+  const saved = native.blas!.threads();
+  native.blas!.setThreads(2);
+  try {
+    // 115×32×115 and 115×115×32: above OpenBLAS's 2^18 threading threshold, below SINGLE_THREAD_ITEM.
+    const q = tf.randomNormal([6, 115, 32], 0, 1, 'float32', 1);
+    const k = tf.randomNormal([6, 115, 32], 0, 1, 'float32', 2);
+    for (const [a, b, tb] of [[q, k, true], [tf.randomNormal([6, 115, 115], 0, 1, 'float32', 3), k, false]] as const) {
+      // Each item alone is a 2-D matmul, which OpenBLAS splits over the threads it has.
+      const items = (threads: number) => {
+        native.blas!.setThreads(threads);
+        const out = Array.from({ length: 6 }, (_, i) => Array.from(tf.matMul(tf.squeeze(tf.slice(a, [i, 0, 0], [1, -1, -1]), [0]) as tf.Tensor2D, tf.squeeze(tf.slice(b, [i, 0, 0], [1, -1, -1]), [0]) as tf.Tensor2D, false, tb).dataSync()));
+        native.blas!.setThreads(2);
+        return Float32Array.from(out.flat());
+      };
+      const [fused, plain] = [true, false].map(on => {
+        if (on) enableFusedKernels(loadNativeKernels().kernels!);
+        else disableFusedKernels();
+        const r = tf.matMul(a, b, false, tb).dataSync();
+        assert.equal(native.blas!.threads(), 2, 'the thread count is restored');
+        return r;
+      });
+      disableFusedKernels();
+      assert.deepEqual(fused, items(1));
+      assert.deepEqual(plain, items(2));
+      // Dot products of 115 N(0, 1) terms: float32 rounding reaches a few 1e-6 of 1 + |value|.
+      const ref = reference(a, b, false, tb);
+      assert.ok(fused.every((v, i) => Math.abs(v - ref[i]!) / (1 + Math.abs(ref[i]!)) < 2e-5), 'against float64');
+    }
+  } finally {
+    disableFusedKernels();
+    native.blas!.setThreads(saved);
+  }
 });
