@@ -29,7 +29,7 @@ const commands: Record<string, { summary: string; usage: string; load: () => Pro
   },
   grid: {
     summary: 'compile a spec and print a cluster job script that runs one cell per array task',
-    usage: 'rlvrc grid FILE --emit slurm [--partition P] [--time T] [--cpus C] [--mem M] [--out DIR] [--parallel N] [--engine verl --profile FILE]',
+    usage: 'rlvrc grid FILE --emit slurm [--partition P] [--time T] [--cpus C] [--mem M] [--out DIR] [--parallel N] [--engine verl --profile FILE] [--only PATTERN]',
     load: async () => (await import('./grid.js')).gridCommand,
   },
   report: {

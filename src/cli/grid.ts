@@ -1,5 +1,5 @@
 // `rlvrc grid FILE --emit slurm [--partition P] [--time T] [--cpus C] [--mem M] [--out DIR] [--parallel N]
-//  [--engine verl --profile FILE]`: compiles the spec, then prints an sbatch job-array script whose task i
+//  [--engine verl --profile FILE] [--only PATTERN]`: compiles the spec (the chosen cells), then prints an sbatch job-array script whose task i
 // runs cell i of the grid. With --engine verl each task asks for the profile's nodes and GPUs, starts Ray
 // inside the job when there is more than one node, and runs the verl program with --profile.
 import { mkdirSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { compileFile } from './compile.js';
 import { engineName } from './engine-flag.js';
 
 export async function gridCommand(args: string[], io: CliIO): Promise<number> {
-  const { positional, flags } = parseArgs(args, { valued: ['emit', 'partition', 'time', 'cpus', 'mem', 'out', 'parallel', 'generated', 'engine', 'profile'] });
+  const { positional, flags } = parseArgs(args, { valued: ['emit', 'partition', 'time', 'cpus', 'mem', 'out', 'parallel', 'generated', 'engine', 'profile', 'only'] });
   if (positional.length !== 1) throw new UsageError('grid needs exactly one .rlvr file');
   const emit = flags.get('emit');
   if (emit !== 'slurm') throw new UsageError(emit === undefined ? '--emit is required (supported: slurm)' : `--emit '${String(emit)}' is not supported (supported: slurm)`);
@@ -40,7 +40,7 @@ export async function gridCommand(args: string[], io: CliIO): Promise<number> {
     verl = { nnodes: profile.nnodes, gpusPerNode: profile.n_gpus_per_node };
     if (path) profileArgs = ['--profile', path];
   }
-  const programs = await compileFile(file, String(flags.get('generated') ?? 'generated'), io, engine);
+  const programs = await compileFile(file, String(flags.get('generated') ?? 'generated'), io, engine, flags.has('only') ? [String(flags.get('only'))] : []);
   if (!programs) return 1;
   if (programs.length !== 1) throw new UsageError(`'${file}' must declare exactly one experiment (it has ${programs.length})`);
   const program = programs[0]!;

@@ -50,7 +50,8 @@ export function slurmArrayScript(o: SlurmOptions): string {
     `#SBATCH --chdir=${sbatchValue('chdir', o.workdir)}`,
     `#SBATCH --output=${sbatchValue('output', `${o.logDir}/%x-%a.out`)}`,
     `#SBATCH --error=${sbatchValue('error', `${o.logDir}/%x-%a.err`)}`,
-    `#SBATCH --ntasks=1`,
+    // One task; a verl job asks for one per node instead (Ray's processes are started per node below).
+    ...(o.verl ? [] : [`#SBATCH --ntasks=1`]),
     ...(o.partition ? [`#SBATCH --partition=${sbatchValue('partition', o.partition)}`] : []),
     ...(o.time ? [`#SBATCH --time=${sbatchValue('time', o.time)}`] : []),
     ...(o.cpus ? [`#SBATCH --cpus-per-task=${o.cpus}`] : []),

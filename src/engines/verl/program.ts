@@ -11,6 +11,8 @@ import { engineErrors } from '../engine.js';
 import { verlCapabilities, verlProfileIssues } from './capabilities.js';
 import { loweringProfile, readVerlProfile, resolveLaunchProfile, type VerlLaunchProfile } from './profile.js';
 import { prepareForProgram, runVerlCell } from './run-cell.js';
+import { needsLabels } from './datasets.js';
+import { evalGroups, posthocSteps } from './evals.js';
 
 /** What prepare and a run write into a cell directory besides the run layer's own files. */
 export const VERL_CELL_FILES = ['data', 'verl', 'verl.yaml', 'rlvrc.yaml', 'launch.sh', 'verl-posthoc-*', 'rlvrc-posthoc-*', 'launch-posthoc-*', 'verl-labels.yaml', 'rlvrc-labels.yaml', 'launch-labels.sh', 'labels.json'];
@@ -71,7 +73,11 @@ export async function runVerlProgram(program: CellProgram, argv: string[], io: P
     dryRun: async (cell, dir, out) => {
       refuseUnrunnable(cell, profile);
       const { command } = prepareForProgram(cell, dir, opts);
-      out.stdout(`[${cell.id}] prepared ${dir}\n  RLVRC_REWARD_URL=<the reward server the program starts> bash ${resolve(dir, 'launch.sh')}\n  which runs: ${command.replace(/\n/g, '\n  ')}\n`);
+      const phases = [
+        ...(needsLabels(cell) ? [`first the label phase: bash ${resolve(dir, 'launch-labels.sh')} (then train.parquet is written from labels.json)`] : []),
+        ...evalGroups(cell).slice(1).map(g => `after training, for each step of ${posthocSteps(cell, g, profile).join(', ')}: bash ${resolve(dir, `launch-posthoc-${g.index}.sh`)} STEP (${g.evals.map(i => cell.evals[i]!.name).join(', ')})`),
+      ];
+      out.stdout(`[${cell.id}] prepared ${dir}\n  RLVRC_REWARD_URL=<the reward server the program starts> bash ${resolve(dir, 'launch.sh')}\n  which runs: ${command.replace(/\n/g, '\n  ')}\n${phases.map(p => `  ${p}\n`).join('')}`);
     },
     backends: ['auto'],
     childArgs: profilePath === null ? [] : ['--profile', resolve(profilePath)],

@@ -4,6 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { check } from '../../../src/checker/check.js';
 import { renderReport } from '../../../src/diagnostics/render.js';
 import { verlEngine } from '../../../src/engines/verl/index.js';
@@ -43,4 +46,26 @@ test('the CLI: check exits 1 on refusals, explain shows the verl section, compil
   const u = rlvrc(['check', 'verl-small.rlvr', '--engine', 'openrlhf'], { cwd: DIR });
   assert.equal(u.status, 2);
   assert.match(u.stderr, /--engine must be one of tfjs, verl, not 'openrlhf'/);
+});
+
+test('compile --engine verl --only: the chosen rows of paper.rlvr compile for verl; the whole file does not; a pattern that selects nothing is a usage error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rlvrc-verl-only-'));
+  try {
+    const whole = rlvrc(['compile', 'experiments/paper.rlvr', '--engine', 'verl', '--out', join(dir, 'all')]);
+    assert.equal(whole.status, 1);
+    assert.match(whole.stderr, /error\[RLVR7021\]: verl: /);
+    assert.match(whole.stderr, /error\[RLVR7013\]: verl: /);
+    const main = rlvrc(['compile', 'experiments/paper.rlvr', '--engine', 'verl', '--only', 'main/', '--out', join(dir, 'gen')]);
+    assert.equal(main.status, 0, main.stderr);
+    assert.doesNotMatch(main.stderr, /^error/m);
+    assert.match(main.stderr, /warning\[RLVR7014\]: verl: the majority label of 64 samples/);
+    const list = spawnSync(process.execPath, [join(dir, 'gen', 'paper.js'), '--list'], { encoding: 'utf8' });
+    assert.equal(list.stdout.trim().split('\n').length, 10);
+    assert.ok(list.stdout.split('\n').every(l => l === '' || l.startsWith('main/')));
+    const none = rlvrc(['compile', 'experiments/paper.rlvr', '--engine', 'verl', '--only', 'mian/', '--out', join(dir, 'x')]);
+    assert.equal(none.status, 2);
+    assert.match(none.stderr, /--only 'mian\/' selects no cell/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
