@@ -46,6 +46,8 @@ function lossLine(a: AlgorithmConfig, term: string): string[] {
       return [`L(θ) = −(1 / |B|) Σ_i (1 / |y_i|) Σ_t ${term}`, '      a mean over tokens within each response, then over the responses of the minibatch (seq_mean_token_mean)'];
     case 'seq_mean_token_sum_norm':
       return [`L(θ) = −(1 / |B|) Σ_i (1 / ${a.max_tokens}) Σ_t ${term}`, `      token sums divided by the constant max_tokens = ${a.max_tokens}, then a mean over responses (seq_mean_token_sum_norm, Dr. GRPO)`];
+    case 'micro_token_mean':
+      return [`L(θ) = −(1 / |M|) Σ_m (1 / Σ_{i∈m} |y_i|) Σ_{i∈m} Σ_t ${term}`, `      a token mean within each micro-batch m of ${a.micro_batch ?? 1} consecutive rollouts, then a mean over the minibatch's micro-batches M (micro_token_mean: OpenRLHF's packed samples)`];
   }
 }
 

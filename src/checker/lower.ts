@@ -195,6 +195,7 @@ export function lowerAlgorithm(d: DeclValue, ctx: LowerContext): AlgorithmConfig
     advantage_epsilon: f.num('advantage_epsilon'),
     whiten: f.get('whiten') as boolean,
     loss: pick('loss') as AlgorithmConfig['loss'],
+    ...(pick('loss') === 'micro_token_mean' ? { micro_batch: f.num('micro_batch') } : {}),
     temperature: f.num('temperature'),
     top_p: f.num('top_p'),
     top_k: f.get('top_k') as number | null,

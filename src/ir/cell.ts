@@ -104,7 +104,13 @@ export interface AlgorithmConfig {
   /** The ε of (r − mean) / (std + ε); std is the unbiased sample standard deviation of the group. */
   advantage_epsilon: number;
   whiten: boolean;
-  loss: 'token_mean' | 'seq_mean_token_mean' | 'seq_mean_token_sum_norm';
+  loss: 'token_mean' | 'seq_mean_token_mean' | 'seq_mean_token_sum_norm' | 'micro_token_mean';
+  /**
+   * Rollouts per micro-batch of micro_token_mean: a token mean within each micro-batch of the minibatch, then a
+   * mean over its micro-batches (OpenRLHF with --packing_samples, the paper's runs). Present only with it, so
+   * the configs (and hashes) of every other cell are unchanged.
+   */
+  micro_batch?: number;
   temperature: number;
   top_p: number;
   top_k: number | null;

@@ -39,6 +39,18 @@ test('aggregations: token_mean, seq_mean_token_mean, seq_mean_token_sum_norm', (
   assert.ok(near(aggregate(l, m, 'seq_mean_token_sum_norm', 4).dataSync()[0]!, 1.25));
 });
 
+test('micro_token_mean (OpenRLHF packed samples): a token mean per micro-batch of consecutive rows, then a mean over micro-batches', () => {
+  // Rows (masked sums / tokens): [1,2,3] → 6/3, [4] → 4/1, [5,5] → 10/2, [6] → 6/1, [7,7,7] → 21/3.
+  // micro_batch 2: micro-batches {0,1}: 10/4 = 2.5; {2,3}: 16/3; {4} (the last, shorter): 21/3 = 7 → mean (2.5 + 16/3 + 7)/3.
+  // micro_batch 1 is seq_mean_token_mean (6/3 + 4 + 5 + 6 + 7)/5 = 4.8; micro_batch ≥ 5 is token_mean 47/10 = 4.7.
+  const l = t2([[1, 2, 3], [4, 99, 99], [5, 5, 99], [6, 99, 99], [7, 7, 7]]);
+  const m = t2([[1, 1, 1], [1, 0, 0], [1, 1, 0], [1, 0, 0], [1, 1, 1]]);
+  assert.ok(near(aggregate(l, m, 'micro_token_mean', 4, 2).dataSync()[0]!, (2.5 + 16 / 3 + 7) / 3, 1e-5));
+  assert.ok(near(aggregate(l, m, 'micro_token_mean', 4, 1).dataSync()[0]!, 4.8, 1e-5));
+  assert.ok(near(aggregate(l, m, 'micro_token_mean', 4, 5).dataSync()[0]!, 4.7, 1e-5));
+  assert.ok(near(aggregate(l, m, 'micro_token_mean', 4, 8).dataSync()[0]!, 4.7, 1e-5));
+});
+
 test('with ratio 1 the loss is −A aggregated, per aggregation mode', () => {
   // logp = old → r = 1 → ℓ = −A. A = +0.5 on a 3-token sequence, −0.5 on a 1-token one.
   // token_mean: −(3·0.5 − 0.5)/4 = −0.25; seq_mean_token_mean: −(0.5 − 0.5)/2 = 0; sum_norm: −(1.5/4 − 0.5/4)/2 = −0.125.

@@ -318,7 +318,9 @@ export function verlProfileIssues(cell: CellConfig, profileIn: Partial<VerlProfi
   const perGpu = Math.floor(a.minibatch / gpus);
   if (a.minibatch % gpus !== 0) {
     out.push({ code: 'RLVR7031', severity: 'error', path: 'profile.n_gpus_per_node', message: `a minibatch of ${a.minibatch} rollouts over ${gpus} GPUs: verl floors the per-GPU share to ${perGpu}, so each update would use ${perGpu * gpus} rollouts`, fix: `use a number of GPUs that divides ${a.minibatch}` });
-  } else if (perGpu % p.ppo_micro_batch_size_per_gpu !== 0) {
+  } else if (a.loss === 'micro_token_mean' && perGpu % (a.micro_batch ?? 1) !== 0) {
+    out.push({ code: 'RLVR7032', severity: 'error', path: 'profile.n_gpus_per_node', message: `each GPU's share of the minibatch (${perGpu} rollouts) is not a whole number of the loss's micro-batches of ${a.micro_batch ?? 1} (micro_token_mean sets ppo_micro_batch_size_per_gpu); verl refuses the config`, fix: `use a number of GPUs that leaves each a multiple of ${a.micro_batch ?? 1} rollouts` });
+  } else if (a.loss !== 'micro_token_mean' && perGpu % p.ppo_micro_batch_size_per_gpu !== 0) {
     out.push({ code: 'RLVR7032', severity: 'error', path: 'profile.ppo_micro_batch_size_per_gpu', message: `each GPU's share of the minibatch (${perGpu} rollouts) is not a whole number of micro-batches of ${p.ppo_micro_batch_size_per_gpu}; verl refuses the config`, fix: `use a micro-batch size that divides ${perGpu}` });
   }
   return out;

@@ -111,6 +111,7 @@ export const CONSUMED_PATHS: ReadonlyArray<{ path: string; by: Consumer; note: s
   { path: 'algorithm.entropy', by: 'verl.yaml', note: 'actor.entropy_coeff' },
   { path: 'algorithm.advantage', by: 'verl.yaml', note: 'algorithm.norm_adv_by_std_in_grpo' },
   { path: 'algorithm.loss', by: 'verl.yaml', note: 'actor.loss_agg_mode' },
+  { path: 'algorithm.micro_batch', by: 'verl.yaml', note: 'actor.ppo_micro_batch_size_per_gpu (micro_token_mean)' },
   { path: 'algorithm.temperature', by: 'verl.yaml', note: 'rollout.temperature' },
   { path: 'algorithm.top_p', by: 'verl.yaml', note: 'rollout.top_p' },
   { path: 'algorithm.top_k', by: 'verl.yaml', note: 'rollout.top_k (null → -1)' },
@@ -163,6 +164,8 @@ export const LOSS_AGG_MODE = {
   token_mean: 'token-mean',
   seq_mean_token_mean: 'seq-mean-token-mean',
   seq_mean_token_sum_norm: 'seq-mean-token-sum-norm',
+  // The legacy workers' token-mean is per micro-batch, averaged over micro-batches (below).
+  micro_token_mean: 'token-mean',
 } as const;
 
 type Tree = { [key: string]: unknown };
@@ -250,7 +253,8 @@ export function verlConfig(cell: CellConfig, profileIn: Partial<VerlProfile> = {
   const actor = 'actor_rollout_ref.actor';
   // verl counts the mini-batch in prompts and multiplies it by rollout.n (fsdp_workers.py: ppo_mini_batch_size *= rollout.n).
   set(c, `${actor}.ppo_mini_batch_size`, Math.max(1, Math.floor(a.minibatch / a.group)));
-  set(c, `${actor}.ppo_micro_batch_size_per_gpu`, profile.ppo_micro_batch_size_per_gpu);
+  // micro_token_mean's micro-batch is part of the objective, so it decides the micro-batch, not the profile.
+  set(c, `${actor}.ppo_micro_batch_size_per_gpu`, a.loss === 'micro_token_mean' ? a.micro_batch ?? 1 : profile.ppo_micro_batch_size_per_gpu);
   set(c, `${actor}.ppo_epochs`, a.epochs);
   set(c, `${actor}.clip_ratio_low`, a.clip ? a.clip.low : 1.0);
   set(c, `${actor}.clip_ratio_high`, a.clip ? a.clip.high : UNREACHABLE_RATIO);
@@ -327,5 +331,8 @@ export function verlConfig(cell: CellConfig, profileIn: Partial<VerlProfile> = {
   // verl's token-mean is a mean over every token of the mini-batch only in the engine workers (losses.py
   // hands agg_loss the global token count); the legacy workers average per-micro-batch token means.
   if (a.loss === 'token_mean') set(c, 'trainer.use_legacy_worker_impl', 'disable');
+  // micro_token_mean is the legacy workers' token-mean: agg_loss divides by the micro-batch's tokens and
+  // dp_actor.py scales each micro-batch by 1/gradient-accumulation; data parallelism averages over GPUs.
+  if (a.loss === 'micro_token_mean') set(c, 'trainer.use_legacy_worker_impl', 'enable');
   return c;
 }

@@ -54,6 +54,7 @@ export function grpoConfigOf(a: AlgorithmConfig, o: OptimizerConfig, steps: numb
     advantageEpsilon: a.advantage_epsilon,
     whitenBatch: a.whiten,
     aggregation: a.loss,
+    microBatch: a.micro_batch ?? 1,
     optimizer: adamConfigOf(o, steps),
     seed,
   };

@@ -8,9 +8,11 @@
 //              token_mean               Σ_{i,t} ℓ m / Σ_{i,t} m                  (all tokens of the minibatch)
 //              seq_mean_token_mean      mean_i ( Σ_t ℓ m / Σ_t m )               (the paper / OpenRLHF)
 //              seq_mean_token_sum_norm  mean_i ( Σ_t ℓ m / L ), L a constant     (Dr. GRPO)
+//              micro_token_mean         mean_k ( Σ_{i∈k,t} ℓ m / Σ_{i∈k,t} m )   (k: consecutive micro-batches of
+//                                       microBatch rows, the last one shorter; OpenRLHF with packed samples)
 import * as tf from '@tensorflow/tfjs';
 
-export type Aggregation = 'token_mean' | 'seq_mean_token_mean' | 'seq_mean_token_sum_norm';
+export type Aggregation = 'token_mean' | 'seq_mean_token_mean' | 'seq_mean_token_sum_norm' | 'micro_token_mean';
 export type KlEstimator = 'k1' | 'k2' | 'k3';
 
 export interface GrpoLossConfig {
@@ -22,6 +24,8 @@ export interface GrpoLossConfig {
   aggregation: Aggregation;
   /** The constant L of seq_mean_token_sum_norm (usually the max response length). */
   lengthNorm: number;
+  /** Rows per micro-batch of micro_token_mean (default 1). */
+  microBatch?: number;
 }
 
 export interface GrpoLossInputs {
@@ -58,7 +62,7 @@ export function klEstimate(logp: tf.Tensor, refLogp: tf.Tensor, estimator: KlEst
   }
 }
 
-export function aggregate(perToken: tf.Tensor2D, mask: tf.Tensor2D, how: Aggregation, lengthNorm: number): tf.Scalar {
+export function aggregate(perToken: tf.Tensor2D, mask: tf.Tensor2D, how: Aggregation, lengthNorm: number, microBatch = 1): tf.Scalar {
   const masked = tf.mul(perToken, mask);
   switch (how) {
     case 'token_mean':
@@ -67,6 +71,15 @@ export function aggregate(perToken: tf.Tensor2D, mask: tf.Tensor2D, how: Aggrega
       return tf.mean(tf.div(tf.sum(masked, 1), tf.maximum(tf.sum(mask, 1), 1)));
     case 'seq_mean_token_sum_norm':
       return tf.mean(tf.div(tf.sum(masked, 1), lengthNorm));
+    case 'micro_token_mean': {
+      // Per-row sums, then summed within each chunk of microBatch consecutive rows (a [K, N] 0/1 matrix).
+      const n = perToken.shape[0];
+      const k = Math.ceil(n / microBatch);
+      const chunk = tf.tensor2d(Array.from({ length: k * n }, (_, x) => (Math.floor((x % n) / microBatch) === Math.floor(x / n) ? 1 : 0)), [k, n]);
+      const tokens = tf.matMul(chunk, tf.reshape(tf.sum(masked, 1), [n, 1]));
+      const counts = tf.matMul(chunk, tf.reshape(tf.sum(mask, 1), [n, 1]));
+      return tf.mean(tf.div(tokens, tf.maximum(counts, 1)));
+    }
   }
 }
 
@@ -99,7 +112,7 @@ export function grpoLoss(x: GrpoLossInputs, c: GrpoLossConfig): GrpoLossOutput {
     if (!x.entropy) throw new Error('grpoLoss: entropyCoef ≠ 0 needs per-token entropies');
     perToken = tf.sub(perToken, tf.mul(x.entropy, c.entropyCoef));
   }
-  const loss = aggregate(perToken as tf.Tensor2D, mask, c.aggregation, c.lengthNorm);
+  const loss = aggregate(perToken as tf.Tensor2D, mask, c.aggregation, c.lengthNorm, c.microBatch);
   const tokens = tf.maximum(tf.sum(mask), 1);
   const tokenMean = (t: tf.Tensor): tf.Scalar => tf.div(tf.sum(tf.mul(t, mask)), tokens);
   const logR = tf.sub(oldLogp, logp); // stats only: gradients are taken of `loss` alone

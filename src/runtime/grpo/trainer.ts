@@ -42,6 +42,8 @@ export interface GrpoConfig {
   aggregation: Aggregation;
   /** L of seq_mean_token_sum_norm; default sampling.maxNewTokens. */
   lengthNorm?: number;
+  /** Rows per micro-batch of micro_token_mean (default 1). */
+  microBatch?: number;
   /** Its schedule counts RL steps (trainStep calls), not updates: warmupSteps and totalSteps are RL steps. */
   optimizer: AdamConfig;
   seed: number | string;
@@ -217,7 +219,7 @@ export class GrpoTrainer<I extends Item = Item> {
     const stepLr = learningRate(c.optimizer.schedule, this.step);
     const W = all.width;
     const refLogp = this.reference ? this.referenceLogprobs(all) : null;
-    const lossCfg = { clip: this.clipRange(), klCoef: c.klCoef, klEstimator: c.klEstimator, entropyCoef: c.entropyCoef, aggregation: c.aggregation, lengthNorm: c.lengthNorm ?? c.sampling.maxNewTokens };
+    const lossCfg = { clip: this.clipRange(), klCoef: c.klCoef, klEstimator: c.klEstimator, entropyCoef: c.entropyCoef, aggregation: c.aggregation, lengthNorm: c.lengthNorm ?? c.sampling.maxNewTokens, microBatch: c.microBatch ?? 1 };
     const vars = this.policy.trainableVariables();
     const per: number[][] = [];
     let lr = 0;

@@ -239,7 +239,15 @@ test('RLVR7030-7032: a cluster profile verl would refuse, or that would shrink t
   assert.deepEqual(codes({ n_gpus_per_node: 8, ppo_micro_batch_size_per_gpu: 4 }), [], '8 GPUs: 16 rollouts each, 4 micro-batches of 4');
   assert.deepEqual(codes({ n_gpus_per_node: 3 }), ['RLVR7030', 'RLVR7031']);
   assert.deepEqual(codes({ nnodes: 2, n_gpus_per_node: 6 }), ['RLVR7030', 'RLVR7031']);
-  assert.deepEqual(codes({ n_gpus_per_node: 8, ppo_micro_batch_size_per_gpu: 3 }), ['RLVR7032']);
+  // The paper's loss (micro_token_mean, micro-batches of 4) decides the micro-batch: the profile's is not used,
+  // and a GPU's share must hold whole micro-batches of 4.
+  assert.deepEqual(codes({ n_gpus_per_node: 8, ppo_micro_batch_size_per_gpu: 3 }), []);
+  assert.deepEqual(codes({ nnodes: 8, n_gpus_per_node: 8 }), ['RLVR7032'], '64 GPUs: 2 rollouts each, not a micro-batch of 4');
+  const other = runnable();
+  other.algorithm.loss = 'seq_mean_token_mean'; // the profile's micro-batch
+  delete other.algorithm.micro_batch;
+  other.algorithm.minibatch = 128;
+  assert.deepEqual(verlProfileIssues(other, { n_gpus_per_node: 8, ppo_micro_batch_size_per_gpu: 3 }).map(i => i.code), ['RLVR7032']);
   const w = verlProfileIssues(c, { n_gpus_per_node: 3 }).find(i => i.code === 'RLVR7031')!;
   assert.match(w.message, /floors the per-GPU share to 42, so each update would use 126 rollouts/);
   assert.equal(w.path, 'profile.n_gpus_per_node');

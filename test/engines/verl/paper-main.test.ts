@@ -3,17 +3,16 @@
 // ../shared/design/paper.md it comes from (asserted to be there), the verl key and the emitted value.
 //
 // The loss aggregation, checked in the paper's code (ruixin31/Spurious_Rewards at 33b9f85): PolicyLoss
-// (code/ttrl/models/loss.py:48) is `masked_mean(loss, action_mask, dim=-1).mean()`, a per-sequence token mean
-// then a mean over sequences: seq-mean-token-mean, which the spec declares and this cell lowers. But the
-// paper's scripts pass --packing_samples (code/scripts/rlvr_deepscaler_grpo_qwen_random.sh), under which the
-// samples maker sets action_mask = None (code/ttrl/env/naive_samples_maker.py:587) and the trainer packs a
-// micro-batch into one row (code/ttrl/trainer/ppo_trainer.py:272-277); masked_mean with no mask is
-// tensor.mean(axis=-1) (code/ttrl/models/model_utils.py:135-136), so the effective loss is a token mean over
-// each packed micro-batch of 4 sequences (--micro_train_batch_size 4), averaged (DeepSpeed gradient accumulation, code/ttrl/helper/deepspeed.py:85) over the 32 micro-batches of
-// an update. rlvrc has no such aggregation yet; verl's legacy workers' token-mean with
-// ppo_micro_batch_size_per_gpu = 4 is one (agg_loss without global batch info divides by the micro-batch's
-// tokens, dp_actor.py scales by 1/gradient_accumulation). The row below pins the declared value and the test
-// records the difference, so a later change to the spec shows up here.
+// (code/ttrl/models/loss.py:48) is `masked_mean(loss, action_mask, dim=-1).mean()`, but the paper's scripts pass
+// --packing_samples (code/scripts/rlvr_deepscaler_grpo_qwen_random.sh), under which the samples maker sets
+// action_mask = None (code/ttrl/env/naive_samples_maker.py:587) and the trainer packs a micro-batch into one
+// row (code/ttrl/trainer/ppo_trainer.py:272-277); masked_mean with no mask is tensor.mean(axis=-1)
+// (code/ttrl/models/model_utils.py:135-136), so the effective loss is a token mean over each packed
+// micro-batch of 4 sequences (--micro_train_batch_size 4), averaged (DeepSpeed gradient accumulation,
+// code/ttrl/helper/deepspeed.py:85) over an update's micro-batches. paper.rlvr declares it as
+// `loss = micro_token_mean, micro_batch = 4`, which verl's legacy workers run as token-mean with
+// ppo_micro_batch_size_per_gpu = 4 (agg_loss divides by the micro-batch's tokens, dp_actor.py scales by
+// 1/gradient accumulation, data parallelism averages over GPUs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -45,7 +44,9 @@ const ROWS: Row[] = [
   { what: 'top_k', paper: '−1', source: '| rollout sampling | temperature 1.0, top_p 1.0, top_k −1 |', key: `${R}.top_k`, expected: -1 },
   { what: 'response tokens', paper: '3072', source: '| lengths | prompt ≤1024 tokens, generation ≤3072 tokens (`MAX_LENGTH=3072`) |', key: 'data.max_response_length', expected: 3072 },
   { what: 'prompt tokens (profile)', paper: '1024', source: '| lengths | prompt ≤1024 tokens, generation ≤3072 tokens (`MAX_LENGTH=3072`) |', key: 'data.max_prompt_length', expected: 1024 },
-  { what: 'loss aggregation (PolicyLoss as written; see the note above on packing)', paper: 'masked mean over tokens of each sequence, then mean over sequences', source: '| policy loss aggregation | per-token clipped surrogate, masked mean over tokens of each sequence, then mean over sequences;', key: `${A}.loss_agg_mode`, expected: 'seq-mean-token-mean' },
+  { what: 'loss aggregation (as packed: see the note above)', paper: 'token mean per packed micro-batch of 4, mean over micro-batches', source: '| policy loss aggregation | per-token clipped surrogate, masked mean over tokens of each sequence, then mean over sequences;', key: `${A}.loss_agg_mode`, expected: 'token-mean' },
+  { what: 'micro-batch of the loss', paper: '4 sequences (--micro_train_batch_size 4)', source: '| policy loss aggregation | per-token clipped surrogate, masked mean over tokens of each sequence, then mean over sequences;', key: `${A}.ppo_micro_batch_size_per_gpu`, expected: 4 },
+  { what: 'worker implementation (token-mean per micro-batch)', paper: 'legacy FSDP workers', source: '| policy loss aggregation | per-token clipped surrogate, masked mean over tokens of each sequence, then mean over sequences;', key: 'trainer.use_legacy_worker_impl', expected: 'enable' },
   { what: 'advantage', paper: 'group_norm (r − mean)/(std + ε), unbiased std', source: '| algorithm | GRPO: `--advantage_estimator group_norm` (per-prompt (r−mean)/(std+1e-9), torch unbiased std over the 16 samples)', key: 'algorithm.norm_adv_by_std_in_grpo', expected: true },
   { what: 'estimator: group norm, then whitened over the batch (OpenRLHF, ppo_trainer.py:249, replay_buffer.py:222-251)', paper: 'GRPO, no critic', source: '| algorithm | GRPO: `--advantage_estimator group_norm`', key: 'algorithm.adv_estimator', expected: 'rlvrc_grpo_whiten' },
   { what: 'optimizer', paper: 'Adam', source: '| optimizer | Adam betas (0.9, 0.95), weight decay 0, grad-norm clip 1.0 (defaults)', key: `${A}.optim.optimizer`, expected: 'Adam' },
@@ -91,6 +92,7 @@ test('the main cell runs on verl; what verl approximates of it', () => {
   // The paper's advantage ε (1e-9) and whitening are what the spec declares.
   assert.equal(cell.algorithm.advantage_epsilon, 1e-9);
   assert.equal(cell.algorithm.whiten, true);
-  // The declared aggregation is the PolicyLoss's as written, not the effective packed one (see the note above).
-  assert.equal(cell.algorithm.loss, 'seq_mean_token_mean');
+  // The effective packed aggregation (see the note above).
+  assert.equal(cell.algorithm.loss, 'micro_token_mean');
+  assert.equal(cell.algorithm.micro_batch, 4);
 });
