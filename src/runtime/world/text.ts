@@ -8,8 +8,9 @@ import {
   type FamilyConfig, type FamilyInput, type FamilyPresetName, type Operator, type Strategy, type WorldConfig,
 } from './config.js';
 import { planFor, stepValues, type PlanStep, type Problem, type Ref } from './problems.js';
+import { maxLengthsV2 } from './v2.js';
 
-const WORDS: Record<Operator, string> = { '+': 'plus', '-': 'minus', '*': 'times' };
+export const WORDS: Record<Operator, string> = { '+': 'plus', '-': 'minus', '*': 'times' };
 
 export interface RenderOptions {
   /** Added to the last step's value and to the final answer; 0 writes the right answer. */
@@ -55,9 +56,9 @@ export const ALPHABET: string = [...new Set('0123456789+-*:=#;.\\{} ' + 'python'
 // Each operand appears once in a plan and products only multiply non-negative operands, so the interval
 // of every step value is exact; a number's text is longest at one end of its interval.
 
-type Interval = [number, number];
-const len = (iv: Interval) => Math.max(String(iv[0]).length, String(iv[1]).length);
-function combine(a: Interval, op: Operator, b: Interval): Interval {
+export type Interval = [number, number];
+export const len = (iv: Interval) => Math.max(String(iv[0]).length, String(iv[1]).length);
+export function combine(a: Interval, op: Operator, b: Interval): Interval {
   const c = [applyOpIv(a[0], op, b[0]), applyOpIv(a[0], op, b[1]), applyOpIv(a[1], op, b[0]), applyOpIv(a[1], op, b[1])];
   return [Math.min(...c), Math.max(...c)];
 }
@@ -113,6 +114,7 @@ export function maxLengths(
 ): MaxLengths {
   const cfg = resolveWorldConfig(world);
   const fams = families.map(f => resolveFamily(f));
+  if (cfg.version === 2) return maxLengthsV2(cfg, fams);
   const offsets: Record<Strategy, Interval> = {
     code: [Math.min(0, ...fams.map(f => f.strategies.code.nearMiss)), Math.max(0, ...fams.map(f => f.strategies.code.nearMiss))],
     language: [Math.min(0, ...fams.map(f => f.strategies.language.nearMiss)), Math.max(0, ...fams.map(f => f.strategies.language.nearMiss))],
