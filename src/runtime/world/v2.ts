@@ -18,7 +18,7 @@ import {
   type FamilyConfig, type FamilyInput, type FamilyPresetName, type Strategy, type WorldConfig,
 } from './config.js';
 import { createWorld, planFor, stepValues, type Problem, type Ref } from './problems.js';
-import { combine, finalAnswerText, len, WORDS, type Interval, type MaxLengths } from './text.js';
+import { combineIntervals, finalAnswerText, intervalTextLength, WORDS, type Interval, type MaxLengths } from './text.js';
 
 /** P(a step keeps the previous step's form) before the form is redrawn from q: high enough that greedy and sampled
  *  code rates both land near Table 1 (0.5 put qwen_math_like's greedy code rate at 0.4), low enough that at
@@ -192,7 +192,7 @@ export function maxLengthsV2(world: WorldConfig, families: readonly FamilyConfig
   let question = 0;
   let response = 0;
   for (let k = world.operandCount.min; k <= world.operandCount.max; k++) {
-    question = Math.max(question, k * len(operand) + (k - 1) + 1);
+    question = Math.max(question, k * intervalTextLength(operand) + (k - 1) + 1);
     for (const ops of operatorSequences(world.operators, k - 1, world.maxMul)) {
       const plan = planFor(ops);
       const env: Record<'t' | 'u', Interval> = { t: [0, 0], u: [0, 0] };
@@ -201,14 +201,14 @@ export function maxLengthsV2(world: WorldConfig, families: readonly FamilyConfig
       plan.forEach((s, i) => {
         const left = iv(s.left);
         const right = iv(s.right);
-        let v = combine(left, s.op, right);
+        let v = combineIntervals(left, s.op, right);
         env[s.target] = v;
         if (i === plan.length - 1) v = [v[0] + offsets[0], v[1] + offsets[1]];
-        const ref = (r: Ref) => ('operand' in r ? len(operand) : 1);
-        const code = 7 + 1 + 1 + ref(s.left) + 1 + ref(s.right) + 1 + len(v) + 1; // python:t=a*b#v;
-        const prose = len(left) + 1 + WORDS[s.op].length + 1 + len(right) + 4 + len(v) + 1; // a plus b is v.
+        const ref = (r: Ref) => ('operand' in r ? intervalTextLength(operand) : 1);
+        const code = 7 + 1 + 1 + ref(s.left) + 1 + ref(s.right) + 1 + intervalTextLength(v) + 1; // python:t=a*b#v;
+        const prose = intervalTextLength(left) + 1 + WORDS[s.op].length + 1 + intervalTextLength(right) + 4 + intervalTextLength(v) + 1; // a plus b is v.
         total += Math.max(code, prose) + 1; // and the space after it
-        if (i === plan.length - 1) total += 3 + 8 + len(v); // 'so ' + \boxed{v}
+        if (i === plan.length - 1) total += 3 + 8 + intervalTextLength(v); // 'so ' + \boxed{v}
       });
       response = Math.max(response, total);
     }
