@@ -85,6 +85,8 @@ export function lowerData(d: DeclValue, ctx: LowerContext): DataConfig {
       train: f.num('train'),
       test: f.num('test'),
       seed: f.num('seed'),
+      // Absent for version 1, so version-1 cells (their goldens, hashes and caches) are what they were.
+      ...(f.num('version') !== 1 ? { version: f.num('version') } : {}),
     };
     const cfg: DataConfig = { name: d.name, source: 'arithmetic', world, split: d.split, take: d.take, labels: true };
     R.worldRules(cfg, f, d, ctx.rep);
@@ -123,6 +125,7 @@ export function lowerModel(d: DeclValue, ctx: LowerContext): ModelConfig {
       warmup: sf.num('warmup'),
       corpus: R.corpusOf(s, sf, ctx),
     });
+    if (data?.source === 'arithmetic') R.stageWorldRules(data, stages[stages.length - 1]!, s, ctx.rep);
   }
   const cfg: ModelConfig = {
     name: d.name,

@@ -2,9 +2,9 @@
 // value was written (a field, an override, a grid axis value), so the user sees the line to change.
 // The arithmetic world's own validation (src/runtime/world) is reused, so the checker and the runtime
 // can never disagree about what a valid world or corpus is.
-import { SPECIAL_TOKENS, toRuntimeWorld, worldLengths } from '../runtime/cell/world.js';
+import { SPECIAL_TOKENS, toRuntimeFamily, toRuntimeWorld, worldLengths } from '../runtime/cell/world.js';
 import {
-  FAMILY_DEFAULTS, validateFamilyConfig, validateWorldConfig, withFamilyDefaults,
+  FAMILY_DEFAULTS, v2FamilyIssues, validateFamilyConfig, validateWorldConfig, withFamilyDefaults,
   type FamilyInput, type FamilyPresetName,
 } from '../runtime/world/index.js';
 import { rules, types } from '../diagnostics/catalogue.js';
@@ -20,7 +20,7 @@ const fmt = (n: number) => String(Number.isInteger(n) ? n : Number(n.toPrecision
 // ---- the arithmetic world -------------------------------------------------------------------------------
 
 
-const WORLD_FIELDS: Record<string, string> = { operandCount: 'operands', digits: 'digits', operators: 'operators', maxMul: 'max_mul', trainSize: 'train', testSize: 'test' };
+const WORLD_FIELDS: Record<string, string> = { operandCount: 'operands', digits: 'digits', operators: 'operators', maxMul: 'max_mul', trainSize: 'train', testSize: 'test', version: 'version' };
 const specWords = (message: string) => message.replace(/\b(operandCount|maxMul|trainSize|testSize)\b/g, w => WORLD_FIELDS[w]!);
 
 export function worldRules(cfg: DataConfig & { source: 'arithmetic' }, f: Fields, d: DeclValue, rep: Reporter): void {
@@ -42,6 +42,16 @@ export function worldRules(cfg: DataConfig & { source: 'arithmetic' }, f: Fields
 const FAMILY_FIELDS: Record<string, string> = { boxedShare: 'boxed', preference: 'preference', goodAccuracy: 'good_accuracy', badAccuracy: 'bad_accuracy' };
 
 const familyWords = (m: string) => m.replace(/\b(goodAccuracy|badAccuracy|boxedShare)\b/g, w => FAMILY_FIELDS[w]!);
+
+/** A family that world version 2 cannot calibrate (its code accuracy needs a step accuracy out of range). */
+export function stageWorldRules(data: DataConfig & { source: 'arithmetic' }, stage: StageConfig, s: Stage, rep: Reporter): void {
+  if (data.world.version !== 2) return;
+  const world = toRuntimeWorld(data.world);
+  if (validateWorldConfig(world).length > 0) return;
+  const family = toRuntimeFamily(stage.corpus, stage.name ?? stage.stage);
+  if (validateFamilyConfig(family).length > 0) return;
+  for (const m of v2FamilyIssues(world, family)) rep.report(rules.familyInvalid(m), s.loc);
+}
 
 export function stageDataNotWorld(s: Stage, rep: Reporter): void {
   rep.report(rules.notWorldData(`the data of the ${s.head} stage`), s.loc);

@@ -18,6 +18,8 @@ export interface WorldConfig {
   train: number;
   test: number;
   seed: number;
+  /** World version (src/runtime/world/v2.ts); absent: version 1. */
+  version?: number;
 }
 
 export type DataConfig = {

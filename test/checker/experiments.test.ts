@@ -18,10 +18,12 @@ test('every experiment file checks without errors', () => {
   assert.deepEqual(diagnostics.filter(d => d.severity === 'error').map(d => `${d.file}:${d.span.start.line} ${d.code} ${d.summary}`), []);
 });
 
-test('the only warnings are the intended ones: paper-mini\'s and paper\'s controls, and paper\'s absent checkpoints', () => {
+test('the only warnings are the intended ones: paper-mini\'s, organism-v2\'s and paper\'s controls, and paper\'s absent checkpoints', () => {
   const warnings = checkAll().diagnostics.map(d => `${d.file} ${d.code} ${d.summary}`);
   const paper = warnings.filter(w => w.startsWith('experiments/paper.rlvr'));
   assert.deepEqual(warnings.filter(w => !w.startsWith('experiments/paper.rlvr')), [
+    'experiments/organism-v2.rlvr RLVR5009 no clipping bias: clip = none',
+    'experiments/organism-v2.rlvr RLVR5009 no clipping bias: one update per rollout step (minibatch 128 = 16 prompts × 8 samples)',
     'experiments/paper-mini.rlvr RLVR5009 no clipping bias: clip = none',
     'experiments/paper-mini.rlvr RLVR5009 no clipping bias: one update per rollout step (minibatch 128 = 16 prompts × 8 samples)',
     'experiments/paper-mini.rlvr RLVR5008 reward random(0) is always 0: nothing will be learned',

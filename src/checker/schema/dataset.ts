@@ -12,6 +12,7 @@ export const arithmetic: BlockSpec = {
     train: opt(T.count(), 8000, 'problems in the train split (the RL prompts)'),
     test: opt(T.count(), 256, 'held-out problems, never in train nor in a pretraining corpus; at most half of all problems'),
     seed: opt(T.count(), 0, 'seed of the problem splits; part of the dataset, so every cell of a grid sees the same problems'),
+    version: opt(T.count(), 1, 'world version: 1, or 2 (a graded strategy prior and every step written as code or prose; operands >= 3)'),
   },
 };
 

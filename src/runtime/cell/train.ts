@@ -11,6 +11,7 @@ import type { Rng } from '../rng.js';
 import type { AdamConfig } from '../optim.js';
 import type { LrSchedule } from '../schedule.js';
 import { GrpoTrainer, type GrpoConfig, type StepStats } from '../grpo/trainer.js';
+import { strategyPositions, TOKEN_CLASSES } from '../grpo/token-classes.js';
 import type { StepRecord } from '../run/types.js';
 
 /** One response as rewards read it: the text (forced prefix included) and how to extract its answer. */
@@ -82,7 +83,32 @@ export function stepRecord(s: StepStats): StepRecord {
     updates: s.updates,
     sample_seconds: s.sampleSeconds,
     update_seconds: s.updateSeconds,
+    ...(s.byClass ? classRecord(s.byClass) : {}),
   };
+}
+
+/** strategy_clip_frac_low, …, other_mean_prob: the per-token-class statistics of a step. */
+function classRecord(byClass: NonNullable<StepStats['byClass']>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of TOKEN_CLASSES) {
+    const x = byClass[c];
+    out[`${c}_tokens`] = x.tokens;
+    out[`${c}_clip_frac_low`] = x.clipFracLow;
+    out[`${c}_clip_frac_high`] = x.clipFracHigh;
+    out[`${c}_entropy`] = x.entropy;
+    out[`${c}_mean_prob`] = x.meanProb;
+  }
+  return out;
+}
+
+/**
+ * Which response tokens decide the strategy, for world-version-2 cells: their transformers read characters,
+ * so token j is character j of the response (the EOS after it is 'other'). Other cells log no classes, so
+ * their artifacts are what they were.
+ */
+export function tokenClassesOf(cell: CellConfig): GrpoConfig['tokenClasses'] {
+  if (cell.model.source !== 'transformer' || cell.data.source !== 'arithmetic' || cell.data.world.version !== 2) return undefined;
+  return s => strategyPositions(s.text).map(b => (b ? 1 : 0));
 }
 
 export class CellTrainer {
@@ -90,7 +116,11 @@ export class CellTrainer {
   private readonly rewardRng: Rng;
 
   constructor(built: BuiltModel, private readonly cell: CellConfig, private readonly session: Session, private readonly reward: CellReward) {
-    this.trainer = new GrpoTrainer<CellItem>(built.policy, grpoConfigOf(cell.algorithm, cell.optimizer, cell.train.steps, session.seed('grpo'), cell.prompt.stop));
+    const classes = tokenClassesOf(cell);
+    this.trainer = new GrpoTrainer<CellItem>(built.policy, {
+      ...grpoConfigOf(cell.algorithm, cell.optimizer, cell.train.steps, session.seed('grpo'), cell.prompt.stop),
+      ...(classes ? { tokenClasses: classes } : {}),
+    });
     this.rewardRng = session.rng('reward');
     const resume = session.ctx.resume;
     if (resume) {

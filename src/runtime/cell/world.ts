@@ -5,7 +5,7 @@ import { maxLengths, type FamilyConfig, type WorldConfig as RuntimeWorld } from 
 import type { ModelConfig, StageConfig, WorldConfig } from '../../ir/cell.js';
 
 export function toRuntimeWorld(w: WorldConfig): RuntimeWorld {
-  return { operandCount: w.operands, digits: w.digits, operators: w.operators, maxMul: w.max_mul, trainSize: w.train, testSize: w.test };
+  return { operandCount: w.operands, digits: w.digits, operators: w.operators, maxMul: w.max_mul, trainSize: w.train, testSize: w.test, ...(w.version !== undefined ? { version: w.version } : {}) };
 }
 
 export function toRuntimeFamily(c: StageConfig['corpus'], name: string): FamilyConfig {

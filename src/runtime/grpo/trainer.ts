@@ -13,6 +13,7 @@ import { sample, type Sample, type SampleOptions } from '../sampler.js';
 import type { Policy, TokenBatch } from '../policy.js';
 import { loadCheckpoint, prefixed, saveCheckpoint, unprefixed } from '../checkpoint.js';
 import { groupAdvantages, whitenOverTokens, type AdvantageMode } from './advantages.js';
+import { ClassAccumulator, type ClassStats, type TokenClass } from './token-classes.js';
 import { grpoLoss, type Aggregation, type KlEstimator } from './loss.js';
 
 /** A training item: at least a prompt; anything else is passed to the reward function untouched. */
@@ -47,6 +48,8 @@ export interface GrpoConfig {
   /** Its schedule counts RL steps (trainStep calls), not updates: warmupSteps and totalSteps are RL steps. */
   optimizer: AdamConfig;
   seed: number | string;
+  /** 1 for each response token (EOS included) that decides the strategy, else 0; absent: no per-class stats. */
+  tokenClasses?: (sample: Sample) => ArrayLike<number>;
 }
 
 export interface StepStats {
@@ -75,6 +78,9 @@ export interface StepStats {
   sampleSeconds: number;
   rewardSeconds: number;
   updateSeconds: number;
+  /** Clip shares, entropy and sampled-token probability per token class, over all the step's updates
+   *  (token-weighted); present when the config has tokenClasses. */
+  byClass?: Record<TokenClass, ClassStats>;
 }
 
 const meanOf = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
@@ -91,6 +97,8 @@ interface Rollouts {
   mask: Float32Array;
   oldLogp: Float32Array;
   adv: Float32Array;
+  /** 1 where tokenClasses marks a strategy token (only with tokenClasses). */
+  cls?: Float32Array;
 }
 
 export class GrpoTrainer<I extends Item = Item> {
@@ -142,7 +150,12 @@ export class GrpoTrainer<I extends Item = Item> {
     const mask = new Float32Array(N * W);
     const oldLogp = new Float32Array(N * W);
     const adv = new Float32Array(N * W);
+    const cls = this.config.tokenClasses ? new Float32Array(N * W) : undefined;
     samples.forEach((s, n) => {
+      if (cls) {
+        const c = this.config.tokenClasses!(s);
+        for (let j = 0; j < s.tokens.length; j++) cls[n * W + j] = c[j] === 1 ? 1 : 0;
+      }
       const p = s.promptTokens;
       for (let i = 0; i < p.length; i++) {
         ids[n * L + P - p.length + i] = p[i]!;
@@ -159,7 +172,7 @@ export class GrpoTrainer<I extends Item = Item> {
         adv[n * W + j] = advantages[n]!;
       });
     });
-    return { batch: { ids, mask: inMask, batch: N, length: L }, promptWidth: P, width: W, targets, mask, oldLogp, adv };
+    return { batch: { ids, mask: inMask, batch: N, length: L }, promptWidth: P, width: W, targets, mask, oldLogp, adv, ...(cls ? { cls } : {}) };
   }
 
   /** Rows `rows` of the rollouts as a minibatch. */
@@ -179,6 +192,7 @@ export class GrpoTrainer<I extends Item = Item> {
       mask: pick(r.mask, W),
       oldLogp: pick(r.oldLogp, W),
       adv: pick(r.adv, W),
+      ...(r.cls ? { cls: pick(r.cls, W) } : {}),
     };
   }
 
@@ -222,6 +236,7 @@ export class GrpoTrainer<I extends Item = Item> {
     const lossCfg = { clip: this.clipRange(), klCoef: c.klCoef, klEstimator: c.klEstimator, entropyCoef: c.entropyCoef, aggregation: c.aggregation, lengthNorm: c.lengthNorm ?? c.sampling.maxNewTokens, microBatch: c.microBatch ?? 1 };
     const vars = this.policy.trainableVariables();
     const per: number[][] = [];
+    const classes = all.cls ? { strategy: new ClassAccumulator(), other: new ClassAccumulator() } : null;
     let lr = 0;
     for (let u = 0; u < epochs * perEpoch; u++) {
       const order = orders[Math.floor(u / perEpoch)]!;
@@ -230,8 +245,10 @@ export class GrpoTrainer<I extends Item = Item> {
       const mb = this.slice(all, rows);
       const B = rows.length;
       let stats: tf.Tensor1D | null = null;
+      let perToken: tf.Tensor | null = null;
       const { value, grads } = tf.variableGrads(() => {
         const { logp, entropy } = this.logprobsOf(this.policy, mb, true);
+        if (classes) perToken = tf.keep(tf.stack([logp, entropy!]));
         const ref = refLogp ? tf.tensor2d(this.pickRows(refLogp, rows, W), [B, W]) : undefined;
         const out = grpoLoss(
           { logp, oldLogp: tf.tensor2d(mb.oldLogp, [B, W]), advantages: tf.tensor2d(mb.adv, [B, W]), mask: tf.tensor2d(mb.mask, [B, W]), refLogp: ref, entropy },
@@ -251,8 +268,16 @@ export class GrpoTrainer<I extends Item = Item> {
         const upd = this.optimizer.apply(named, n => assertFinite(n, step, 'grad norm', where + this.checkpointNote()), stepLr);
         lr = upd.lr;
         per.push([loss, ...st, upd.gradNorm]);
+        if (classes && perToken) {
+          // The log-probs the loss saw (before this update), as grpoLoss's clip indicators use them.
+          const both = (perToken as tf.Tensor).dataSync();
+          const n = B * W;
+          const base = { logp: both.subarray(0, n), entropy: both.subarray(n, 2 * n), oldLogp: mb.oldLogp, adv: mb.adv, mask: mb.mask, clip: lossCfg.clip };
+          classes.strategy.add({ ...base, member: mb.cls! });
+          classes.other.add({ ...base, member: mb.cls!.map(x => 1 - x) });
+        }
       } finally {
-        tf.dispose([value, ...Object.values(grads), ...(stats ? [stats] : [])]);
+        tf.dispose([value, ...Object.values(grads), ...(stats ? [stats] : []), ...(perToken ? [perToken as tf.Tensor] : [])]);
       }
     }
     this.step = step;
@@ -279,6 +304,7 @@ export class GrpoTrainer<I extends Item = Item> {
       sampleSeconds: (tSampled - t0) / 1000,
       rewardSeconds: (t1 - tSampled) / 1000,
       updateSeconds: (t2 - t1) / 1000,
+      ...(classes ? { byClass: { strategy: classes.strategy.finish(), other: classes.other.finish() } } : {}),
     };
   }
 

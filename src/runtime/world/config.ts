@@ -25,7 +25,13 @@ export interface WorldConfig {
   trainSize: number;
   /** Held-out problems; never in train and never in a pretraining corpus. Default 256; at most half the universe. */
   testSize: number;
+  /** World version: absent or 1 is the first world (README.md); 2 the graded, multi-step world (v2.ts). Kept
+   *  absent for 1, so version-1 configs, hashes and caches are what they were before versions existed. */
+  version?: number;
 }
+
+/** The world versions that exist. */
+export const WORLD_VERSIONS: readonly number[] = [1, 2];
 
 export const DEFAULT_WORLD: Readonly<WorldConfig> = Object.freeze({
   operandCount: { min: 2, max: 3 },
@@ -139,6 +145,7 @@ export function withWorldDefaults(input: Partial<WorldConfig> = {}): WorldConfig
     maxMul: input.maxMul ?? DEFAULT_WORLD.maxMul,
     trainSize: input.trainSize ?? DEFAULT_WORLD.trainSize,
     testSize: input.testSize ?? DEFAULT_WORLD.testSize,
+    ...(input.version !== undefined && input.version !== 1 ? { version: input.version } : {}),
   };
 }
 
@@ -182,6 +189,12 @@ export function validateWorldConfig(cfg: WorldConfig): ConfigIssue[] {
   if (!isInt(cfg.maxMul) || cfg.maxMul < 0) issues.push({ path: 'maxMul', message: `must be a whole number >= 0, got ${cfg.maxMul}` });
   if (!isInt(cfg.trainSize) || cfg.trainSize < 0) issues.push({ path: 'trainSize', message: `must be a whole number >= 0, got ${cfg.trainSize}` });
   if (!isInt(cfg.testSize) || cfg.testSize < 0) issues.push({ path: 'testSize', message: `must be a whole number >= 0, got ${cfg.testSize}` });
+  if (cfg.version !== undefined && !WORLD_VERSIONS.includes(cfg.version)) {
+    issues.push({ path: 'version', message: `must be one of ${WORLD_VERSIONS.join(', ')} (the world versions that exist), got ${cfg.version}` });
+  } else if (cfg.version === 2 && isInt(cfg.operandCount.min) && cfg.operandCount.min < 3) {
+    // v2's strategy prior reads the first two operands and difficulty the last, so they must be distinct.
+    issues.push({ path: 'operandCount', message: `must have min >= 3 in world version 2 (its strategy prior reads the first two operands, difficulty the last), got ${JSON.stringify(cfg.operandCount)}` });
+  }
   if (issues.length > 0) return issues;
 
   for (let k = cfg.operandCount.min; k <= cfg.operandCount.max; k++) {

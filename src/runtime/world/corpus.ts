@@ -16,6 +16,7 @@ import {
 } from './config.js';
 import type { Problem, World } from './problems.js';
 import { renderResponse } from './text.js';
+import { calibrateV2, sampleResponseV2 } from './v2.js';
 
 /** Bump when any text format or sampling rule changes, so cached checkpoints are not reused. */
 export const CORPUS_FORMAT_VERSION = 1;
@@ -76,6 +77,8 @@ export function sampleResponse(problem: Problem, family: FamilyConfig, rng: Rng)
 }
 
 export interface CorpusExample extends SampledResponse {
+  /** World version 2: the form of each step (version 1 writes every step in `strategy`). */
+  forms?: Strategy[];
   /** Position in the corpus; example(i) is the same for every call. */
   index: number;
   problem: Problem;
@@ -105,11 +108,12 @@ export interface Corpus {
 export function createCorpus(world: World, familyInput: FamilyInput | FamilyPresetName | FamilyConfig, seed: number | string = 0): Corpus {
   const family = resolveFamily(familyInput);
   const hash = corpusHash(world.config, world.seed, family, seed);
+  const v2 = world.config.version === 2 ? calibrateV2(world.config, family) : undefined;
   const example = (index: number): CorpusExample => {
     if (!Number.isInteger(index) || index < 0) throw new RangeError(`corpus index must be a whole number >= 0, got ${index}`);
     const rng = new Rng(seed, 'corpus', index);
     const problem = world.sampleNonTest(rng);
-    const r = sampleResponse(problem, family, rng);
+    const r = v2 ? sampleResponseV2(problem, v2, rng) : sampleResponse(problem, family, rng);
     return { index, problem, question: problem.question, answer: problem.answer, text: problem.question + r.response, ...r };
   };
   return {

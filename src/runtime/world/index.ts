@@ -5,3 +5,4 @@ export * from './problems.js';
 export * from './text.js';
 export * from './corpus.js';
 export * from './measure.js';
+export * from './v2.js';

@@ -8,8 +8,9 @@ import {
   type FamilyConfig, type FamilyInput, type FamilyPresetName, type Operator, type Strategy, type WorldConfig,
 } from './config.js';
 import { planFor, stepValues, type PlanStep, type Problem, type Ref } from './problems.js';
+import { maxLengthsV2 } from './v2.js';
 
-const WORDS: Record<Operator, string> = { '+': 'plus', '-': 'minus', '*': 'times' };
+export const WORDS: Record<Operator, string> = { '+': 'plus', '-': 'minus', '*': 'times' };
 
 export interface RenderOptions {
   /** Added to the last step's value and to the final answer; 0 writes the right answer. */
@@ -55,9 +56,9 @@ export const ALPHABET: string = [...new Set('0123456789+-*:=#;.\\{} ' + 'python'
 // Each operand appears once in a plan and products only multiply non-negative operands, so the interval
 // of every step value is exact; a number's text is longest at one end of its interval.
 
-type Interval = [number, number];
-const len = (iv: Interval) => Math.max(String(iv[0]).length, String(iv[1]).length);
-function combine(a: Interval, op: Operator, b: Interval): Interval {
+export type Interval = [number, number];
+export const intervalTextLength = (iv: Interval) => Math.max(String(iv[0]).length, String(iv[1]).length);
+export function combineIntervals(a: Interval, op: Operator, b: Interval): Interval {
   const c = [applyOpIv(a[0], op, b[0]), applyOpIv(a[0], op, b[1]), applyOpIv(a[1], op, b[0]), applyOpIv(a[1], op, b[1])];
   return [Math.min(...c), Math.max(...c)];
 }
@@ -66,27 +67,27 @@ const applyOpIv = (x: number, op: Operator, y: number) => (op === '+' ? x + y : 
 function shapeLengths(plan: readonly PlanStep[], operand: Interval, offsets: Record<Strategy, Interval>): Record<Strategy, number> {
   const env: Record<'t' | 'u', Interval> = { t: [0, 0], u: [0, 0] };
   const iv = (r: Ref): Interval => ('operand' in r ? operand : env[r.variable]);
-  const opLen = len(operand);
+  const opLen = intervalTextLength(operand);
   const out = {} as Record<Strategy, number>;
   for (const strategy of ['code', 'language'] as const) {
     env.t = [0, 0];
     env.u = [0, 0];
     let total = 0;
     plan.forEach((s, i) => {
-      let v = combine(iv(s.left), s.op, iv(s.right));
+      let v = combineIntervals(iv(s.left), s.op, iv(s.right));
       const left = iv(s.left);
       const right = iv(s.right);
       env[s.target] = v;
       if (i === plan.length - 1) v = [v[0] + offsets[strategy][0], v[1] + offsets[strategy][1]];
       if (strategy === 'code') {
         const ref = (r: Ref) => ('operand' in r ? opLen : 1);
-        total += 1 + 1 + ref(s.left) + 1 + ref(s.right) + 1 + len(v) + 1; // t=a*b#v;
+        total += 1 + 1 + ref(s.left) + 1 + ref(s.right) + 1 + intervalTextLength(v) + 1; // t=a*b#v;
       } else {
-        total += len(left) + 1 + WORDS[s.op].length + 1 + len(right) + 4 + len(v) + 2; // a plus b is v.␠
+        total += intervalTextLength(left) + 1 + WORDS[s.op].length + 1 + intervalTextLength(right) + 4 + intervalTextLength(v) + 2; // a plus b is v.␠
       }
       if (i === plan.length - 1) {
         // code: 'python:' + steps (each ended by ';') + \boxed{v}; language: steps (each '. ') + 'so ' + \boxed{v}
-        total += strategy === 'code' ? 7 + 8 + len(v) : 3 + 8 + len(v);
+        total += strategy === 'code' ? 7 + 8 + intervalTextLength(v) : 3 + 8 + intervalTextLength(v);
       }
     });
     out[strategy] = total;
@@ -113,6 +114,7 @@ export function maxLengths(
 ): MaxLengths {
   const cfg = resolveWorldConfig(world);
   const fams = families.map(f => resolveFamily(f));
+  if (cfg.version === 2) return maxLengthsV2(cfg, fams);
   const offsets: Record<Strategy, Interval> = {
     code: [Math.min(0, ...fams.map(f => f.strategies.code.nearMiss)), Math.max(0, ...fams.map(f => f.strategies.code.nearMiss))],
     language: [Math.min(0, ...fams.map(f => f.strategies.language.nearMiss)), Math.max(0, ...fams.map(f => f.strategies.language.nearMiss))],
@@ -124,7 +126,7 @@ export function maxLengths(
   let question = 0;
   let response = 0;
   for (let k = cfg.operandCount.min; k <= cfg.operandCount.max; k++) {
-    question = Math.max(question, k * len(operand) + (k - 1) + 1);
+    question = Math.max(question, k * intervalTextLength(operand) + (k - 1) + 1);
     for (const ops of operatorSequences(cfg.operators, k - 1, cfg.maxMul)) {
       const l = shapeLengths(planFor(ops), operand, offsets);
       for (const s of used) response = Math.max(response, l[s]);
