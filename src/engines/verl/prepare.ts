@@ -148,48 +148,6 @@ export function labelNames(cellDir: string): { config: string; entry: string; la
   };
 }
 
-function phaseLaunchText(profile: VerlLaunchProfile, cell: CellConfig, cellDir: string, p: { title: string; entry: string; metrics: string; resume: string }): string {
-  const names = Object.keys(profile.env).sort();
-  const env = WORKER_ENV.map(v => `"+ray_kwargs.ray_init.runtime_env.env_vars.${v}='\${${v}}'"`);
-  return [
-    '#!/usr/bin/env bash',
-    `# ${p.title} for cell ${cell.id.replace(/[\r\n]/g, ' ')}, written by rlvrc.`,
-    'set -euo pipefail',
-    ...names.map(v => `export ${v}=${shellQuote(profile.env[v]!)}`),
-    `: "\${${REWARD_URL_ENV}:?${REWARD_URL_ENV} must be set to the rlvrc reward server URL}"`,
-    `export RLVRC_REWARD_CELL=${shellQuote(cell.id)}`,
-    `export VERL_FILE_LOGGER_PATH=${p.metrics}`,
-    `exec ${shellQuote(profile.python)} -m verl.trainer.main_ppo --config-dir ${shellQuote(resolve(cellDir))} --config-name ${p.entry}${p.resume} \\`,
-    `  ${env.join(' \\\n  ')}`,
-    '',
-  ].join('\n');
-}
-
-function posthocLaunchText(profile: VerlLaunchProfile, cell: CellConfig, k: number, cellDir: string, evalNames: string[]): string {
-  const names = Object.keys(profile.env).sort();
-  const n = posthocNames(cellDir, k);
-  const env = WORKER_ENV.map(v => `"+ray_kwargs.ray_init.runtime_env.env_vars.${v}='\${${v}}'"`);
-  return [
-    '#!/usr/bin/env bash',
-    `# Post-hoc validation of eval group ${k} (${evalNames.join(', ')}) for cell ${cell.id.replace(/[\r\n]/g, ' ')}, written by rlvrc:`,
-    '# verl (validation only) on its checkpoint of step STEP, or on the base model for STEP 0.',
-    `# Usage: ${RLVRC_REWARD_URL_HINT} launch-posthoc-${k}.sh STEP`,
-    'set -euo pipefail',
-    ...names.map(v => `export ${v}=${shellQuote(profile.env[v]!)}`),
-    `: "\${${REWARD_URL_ENV}:?${REWARD_URL_ENV} must be set to the rlvrc reward server URL}"`,
-    `step="\${1:?usage: launch-posthoc-${k}.sh STEP (a checkpoint step, or 0 for the base model)}"`,
-    'case "$step" in (""|*[!0-9]*) echo "launch-posthoc: STEP must be a whole number, not \'$step\'" >&2; exit 2;; esac',
-    `export RLVRC_REWARD_CELL=${shellQuote(cell.id)}`,
-    `export VERL_FILE_LOGGER_PATH=${shellQuote(n.root)}/metrics-"$step".jsonl`,
-    `ckpt=${shellQuote(verlRunPaths(cellDir).checkpoints)}`,
-    'if [ "$step" = 0 ]; then resume=(trainer.resume_mode=disable); else resume=(trainer.resume_mode=resume_path "trainer.resume_from_path=\'$ckpt/global_step_$step\'"); fi',
-    `exec ${shellQuote(profile.python)} -m verl.trainer.main_ppo --config-dir ${shellQuote(resolve(cellDir))} --config-name ${n.entry} "\${resume[@]}" \\`,
-    `  ${env.join(' \\\n  ')}`,
-    '',
-  ].join('\n');
-}
-
-const RLVRC_REWARD_URL_HINT = `${REWARD_URL_ENV}=<the reward server>`;
 
 /** Environment variables every Ray worker of the run needs (the reward module's and verl's file logger's). */
 export const WORKER_ENV = [REWARD_URL_ENV, 'RLVRC_REWARD_CELL', 'VERL_FILE_LOGGER_PATH'] as const;
@@ -203,25 +161,83 @@ export const WORKER_ENV = [REWARD_URL_ENV, 'RLVRC_REWARD_CELL', 'VERL_FILE_LOGGE
  * The values are expanded by bash from launch.sh's environment and passed as Hydra quoted strings.
  */
 export function verlLaunchCommand(python: string, cellDir: string): string {
-  const env = WORKER_ENV.map(n => `"+ray_kwargs.ray_init.runtime_env.env_vars.${n}='\${${n}}'"`);
-  return [`${shellQuote(python)} -m verl.trainer.main_ppo --config-dir ${shellQuote(cellDir)} --config-name ${HYDRA_ENTRY}`, ...env].join(' \\\n  ');
+  return hydraCommand(python, cellDir, HYDRA_ENTRY);
 }
 
-function launchText(profile: VerlLaunchProfile, command: string, cellId: string, cellDir: string): string {
-  const names = Object.keys(profile.env).sort();
+interface Script {
+  /** The comment lines after the shebang. */
+  header: string[];
+  /** Lines after the profile's exports and the reward URL check (argument handling). */
+  before?: string[];
+  /** The file logger's path as a shell word (may expand $step). */
+  metrics: string;
+  /** The exec line, without `exec `. */
+  command: string;
+}
+
+/**
+ * A launch script: the profile's env exported (names checked, values shell-quoted), RLVRC_REWARD_URL required,
+ * the cell and the file logger's path exported for WORKER_ENV, then exec verl. One shape for launch.sh, the
+ * label phase and the post-hoc evaluations.
+ */
+function scriptText(profile: VerlLaunchProfile, cellId: string, s: Script): string {
   return [
     '#!/usr/bin/env bash',
-    `# Launch verl (${VERL_COMMIT}) for cell ${cellId.replace(/[\r\n]/g, ' ')}. Written by rlvrc.`,
-    `# ${REWARD_URL_ENV} must name the running rlvrc reward server (rlvrc starts it and sets it).`,
+    ...s.header.map(l => `# ${l}`),
     'set -euo pipefail',
-    ...names.map(n => `export ${n}=${shellQuote(profile.env[n]!)}`),
+    ...Object.keys(profile.env).sort().map(n => `export ${n}=${shellQuote(profile.env[n]!)}`),
     `: "\${${REWARD_URL_ENV}:?${REWARD_URL_ENV} must be set to the rlvrc reward server URL}"`,
+    ...(s.before ?? []),
     `export RLVRC_REWARD_CELL=${shellQuote(cellId)}`,
     '# verl\'s file logger (trainer.logger has "file"): per-step metrics, which rlvrc converts to metrics.jsonl.',
-    `export VERL_FILE_LOGGER_PATH=${shellQuote(verlRunPaths(cellDir).metrics)}`,
-    `exec ${command}`,
+    `export VERL_FILE_LOGGER_PATH=${s.metrics}`,
+    `exec ${s.command}`,
     '',
   ].join('\n');
+}
+
+const oneLine = (id: string) => id.replace(/[\r\n]/g, ' ');
+
+function launchText(profile: VerlLaunchProfile, command: string, cellId: string, cellDir: string): string {
+  return scriptText(profile, cellId, {
+    header: [`Launch verl (${VERL_COMMIT}) for cell ${oneLine(cellId)}. Written by rlvrc.`, `${REWARD_URL_ENV} must name the running rlvrc reward server (rlvrc starts it and sets it).`],
+    metrics: shellQuote(verlRunPaths(cellDir).metrics),
+    command,
+  });
+}
+
+/** verl's entry point with a Hydra config, extra overrides, and WORKER_ENV passed to Ray's workers. */
+function hydraCommand(python: string, cellDir: string, entry: string, extra = ''): string {
+  const env = WORKER_ENV.map(v => `"+ray_kwargs.ray_init.runtime_env.env_vars.${v}='\${${v}}'"`);
+  return [`${shellQuote(python)} -m verl.trainer.main_ppo --config-dir ${shellQuote(resolve(cellDir))} --config-name ${entry}${extra}`, ...env.map(e => `  ${e}`)].join(' \\\n');
+}
+
+function labelLaunchText(profile: VerlLaunchProfile, cell: CellConfig, cellDir: string, spec: { samples: number; temperature: number }): string {
+  const n = labelNames(cellDir);
+  return scriptText(profile, cell.id, {
+    header: [`The label phase of cell ${oneLine(cell.id)}, written by rlvrc: verl (validation only) samples ${spec.samples} responses at temperature ${spec.temperature}`, 'per training problem from the base model; rlvrc votes their majority answers.'],
+    metrics: shellQuote(n.metrics),
+    command: hydraCommand(profile.python, cellDir, n.entry),
+  });
+}
+
+function posthocLaunchText(profile: VerlLaunchProfile, cell: CellConfig, k: number, cellDir: string, evalNames: string[]): string {
+  const n = posthocNames(cellDir, k);
+  return scriptText(profile, cell.id, {
+    header: [
+      `Post-hoc validation of eval group ${k} (${evalNames.join(', ')}) for cell ${oneLine(cell.id)}, written by rlvrc:`,
+      'verl (validation only) on its checkpoint of step STEP, or on the base model for STEP 0.',
+      `Usage: ${REWARD_URL_ENV}=<the reward server> launch-posthoc-${k}.sh STEP`,
+    ],
+    before: [
+      `step="\${1:?usage: launch-posthoc-${k}.sh STEP (a checkpoint step, or 0 for the base model)}"`,
+      'case "$step" in (""|*[!0-9]*) echo "launch-posthoc: STEP must be a whole number, not \'$step\'" >&2; exit 2;; esac',
+      `ckpt=${shellQuote(verlRunPaths(cellDir).checkpoints)}`,
+      'if [ "$step" = 0 ]; then resume=(trainer.resume_mode=disable); else resume=(trainer.resume_mode=resume_path "trainer.resume_from_path=\'$ckpt/global_step_$step\'"); fi',
+    ],
+    metrics: `${shellQuote(n.root)}/metrics-"$step".jsonl`,
+    command: hydraCommand(profile.python, cellDir, n.entry, ' "${resume[@]}"'),
+  });
 }
 
 /**
@@ -263,10 +279,7 @@ export function prepareVerlCell(o: PrepareVerlOptions): PreparedVerlCell {
     const paths = [join(cellDir, `${n.config}.yaml`), join(cellDir, `${n.entry}.yaml`), n.launch];
     writeFileAtomic(paths[0]!, toYaml(over, `The label phase of cell ${o.cell.id}, written by rlvrc: the base model samples ${spec.samples} responses at temperature ${spec.temperature}\nfor every training problem (validation only); rlvrc votes their majority answers. Merged over verl.yaml by ${n.entry}.yaml.`));
     writeFileAtomic(paths[1]!, hydraEntryText(n.config));
-    writeFileAtomic(paths[2]!, phaseLaunchText(profile, o.cell, cellDir, {
-      title: `The label phase (${spec.samples} samples at temperature ${spec.temperature} per training problem)`,
-      entry: n.entry, metrics: shellQuote(n.metrics), resume: '',
-    }));
+    writeFileAtomic(paths[2]!, labelLaunchText(profile, o.cell, cellDir, spec));
     chmodSync(paths[2]!, 0o755);
     written.push(resolve(data.label), ...paths);
   }
