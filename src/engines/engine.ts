@@ -1,10 +1,11 @@
 // An execution engine: something that runs a resolved cell config (src/ir/cell.ts) for real. The tfjs
 // runtime is the default engine; verl (src/engines/verl/) is the first external one. An engine is one folder
 // behind this interface, so that another (OpenRLHF, TRL) can follow without touching the checker or the
-// tfjs runtime. This foundation holds what can be checked without a GPU: what an engine can express of a
-// cell (capabilities) and the engine's own configuration for it (lower). Launching, reward serving and
-// artifact conversion come later and will be added here when they exist.
+// tfjs runtime: what it can express of a cell (capabilities, which the checker reports where the spec set
+// each field), its own configuration for a cell (lower, configFile for explain), and the command line of a
+// program compiled for it (runProgram: launching, reward serving, converting its output into artifacts).
 import type { CellConfig } from '../ir/cell.js';
+import type { CellProgram } from '../runtime/cell/run-cell.js';
 
 /** Something in a cell that the engine cannot express exactly. */
 export interface EngineIssue {
@@ -34,6 +35,8 @@ export interface Engine<Config, Profile> {
   lower(cell: CellConfig, profile?: Partial<Profile>): Config;
   /** The lowered config as the engine's own file (name and text), for explain. */
   readonly configFile: { name: string; text(cell: CellConfig): string };
+  /** Runs the command line of a program compiled with --engine NAME (its cells on this engine); the exit code. */
+  runProgram(program: CellProgram, argv: string[]): Promise<number>;
 }
 
 /** The issues that make the engine refuse the cell. */

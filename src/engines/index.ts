@@ -7,7 +7,7 @@ export const ENGINE_NAMES = ['tfjs', 'verl'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
 
 /** What the CLI uses of an engine: the checker's view of it, and its config file for explain. */
-export type CliEngine = CheckEngine & Pick<Engine<unknown, unknown>, 'configFile'>;
+export type CliEngine = CheckEngine & Pick<Engine<unknown, unknown>, 'configFile' | 'runProgram'>;
 
 /** null for tfjs (the default runtime, which runs every cell the checker accepts), else the named engine. */
 export async function loadEngine(name: EngineName): Promise<CliEngine | null> {

@@ -142,7 +142,9 @@ function resultSections(metrics: string[], groups: Group[], groupAxes: Axis[]): 
 function computedOn(cells: LoadedCell[]): string {
   const counts = new Map<string, number>();
   for (const c of cells) {
-    const k = numericsOfManifest(c.manifest.backend);
+    // A cell an external engine ran (manifest.engine) is named by the engine and its pinned version.
+    const e = c.manifest.engine;
+    const k = e ? `engine ${e.name} ${e.commit.slice(0, 12)}` : numericsOfManifest(c.manifest.backend);
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
   const list = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k, n]) => `\`${k}\` (${n} cell${n === 1 ? '' : 's'})`);

@@ -1,9 +1,9 @@
 // The verl engine (volcengine/verl at b178a3cd56f58b2d502255daba591e92833930a7): capabilities, lowering,
-// the Parquet datasets, the reward server (reward-server.ts, python/rlvrc_reward.py), the conversion of a
-// run's logs into rlvrc's artifacts (convert.ts), the cluster profile (profile.ts, schema/verl-profile.schema.json)
-// and preparing a cell's run directory with its launch.sh (prepare.ts). The program path (--profile/--dry-run,
-// starting the reward server, running launch.sh, converting), the group-level reward manager and Slurm are not
-// built yet, and nothing calls prepare or the converter yet (README.md).
+// the Parquet datasets, the reward server and its Python module with the group-level reward manager
+// (reward-server.ts, python/rlvrc_reward.py), the cluster profile (profile.ts), preparing a cell's run
+// directory (prepare.ts: launch.sh, the label phase, post-hoc evals), the program that runs cells
+// (program.ts, run-cell.ts) and the conversion of verl's output into rlvrc's artifacts (watch.ts, convert.ts).
+// See README.md.
 import type { CellConfig } from '../../ir/cell.js';
 import type { Engine } from '../engine.js';
 import { verlCapabilities } from './capabilities.js';
@@ -16,6 +16,8 @@ export const verlEngine: Engine<Record<string, unknown>, VerlProfile> = {
   capabilities: verlCapabilities,
   lower: verlConfig,
   configFile: { name: 'verl.yaml', text: cell => verlYaml(cell) },
+  // Loaded only when a compiled program runs: checking for verl never loads the run layer.
+  runProgram: async (program, argv) => (await import('./program.js')).runVerlProgram(program, argv),
 };
 
 /** The text of a cell's verl.yaml: the lowered config with a header naming the cell and verl's commit. */

@@ -82,10 +82,12 @@ export function cellConfigSchema(): object {
 
 /** The command line of a compiled program (see run/program.ts): --list, --cell, --jobs, --only, --set, --out, ... */
 export async function runCellProgram(program: CellProgram, argv: string[] = process.argv.slice(2)): Promise<number> {
-  if (program.engine === 'verl') {
-    // Loaded only here: a tfjs program never imports the verl engine (Parquet writer, reward server).
-    const { runVerlProgram } = await import('../../engines/verl/program.js');
-    return runVerlProgram(program, argv);
+  if (program.engine !== undefined) {
+    // Loaded only here: a tfjs program never imports an external engine (verl: Parquet writer, reward server).
+    const { loadEngine } = await import('../../engines/index.js');
+    const engine = await loadEngine(program.engine);
+    if (!engine) throw new Error(`this program names engine '${program.engine}', which this rlvrc does not have`);
+    return engine.runProgram(program, argv);
   }
   return runProgram({
     experiment: program.experiment,

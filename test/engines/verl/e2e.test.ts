@@ -159,6 +159,13 @@ test('compile --engine verl, --dry-run, then the grid with --jobs 2 on the stand
   const rnd = metrics(cellDir(s, 'runs', 'reward=random'));
   assert.notDeepEqual(gt.map(m => m.reward_mean), rnd.map(m => m.reward_mean));
 
+  // rlvrc report reads verl cells as it reads tfjs ones, and says which engine computed them.
+  const rep = rlvrc(['report', join(s.dir, 'runs'), '--no-png', '--out', join(s.dir, 'report')], { cwd: s.dir });
+  assert.equal(rep.status, 0, rep.stderr);
+  const md = readFileSync(join(s.dir, 'report', 'report.md'), 'utf8');
+  assert.match(md, /Computed on `engine verl b178a3cd56f5` \(5 cells\)\./);
+  assert.match(md, /products_greedy\.accuracy/);
+
   // A second run skips finished cells.
   const again = run(s, ['--cell', 'reward=random', '--out', 'runs']);
   assert.equal(again.status, 0);
