@@ -6,7 +6,7 @@
 // conversion of what the stand-in writes in verl's formats into schema-validated artifacts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -204,6 +204,34 @@ test('rewards repeat whatever the batch order, and a crashed run resumes from it
   for (const m of a) assert.ok(Math.abs(m.advantage_mean as number) < 1e-6 && (m.advantage_max as number) > 0.5, JSON.stringify(m));
   assert.deepEqual(readJsonl('eval', join(c, 'eval.jsonl')).records, readJsonl('eval', join(cellDir(s, 'a', 'reward=random'), 'eval.jsonl')).records);
   assert.ok(existsSync(join(c, 'verl', 'metrics.attempt-1.jsonl')), 'the first attempt\'s verl log is kept');
+});
+
+test('Ctrl-C stops a verl cell resumably: verl is stopped, the cell is interrupted (exit 130), and the same command resumes it', async t => {
+  if (requires(t, 'omegaconf') || requires(t, 'torch')) return;
+  const s = setUp(t);
+  const dir = cellDir(s, 'i', 'reward=random');
+  const child = spawn(process.execPath, [s.program, '--profile', s.profile, '--cell', 'reward=random', '--out', 'i'], { cwd: s.dir, env: { ...process.env, VERL_STANDIN_STEP_SECONDS: '4' } });
+  let output = '';
+  child.stdout.on('data', d => (output += d));
+  child.stderr.on('data', d => (output += d));
+  const code = await new Promise<number | null>(resolve => {
+    const poll = setInterval(() => {
+      if (/step 3\/4/.test(output) && existsSync(join(dir, 'checkpoints', 'step-2', 'meta.json'))) {
+        clearInterval(poll);
+        child.kill('SIGINT');
+      }
+    }, 100);
+    child.on('exit', c => { clearInterval(poll); resolve(c); });
+  });
+  assert.equal(code, 130, output);
+  assert.match(output, /SIGINT: stopping after the current step/);
+  assert.match(output, /interrupted; run the same command again to resume/);
+  assert.equal(readManifest(join(dir, 'manifest.json')).status, 'interrupted');
+  const again = run(s, ['--cell', 'reward=random', '--out', 'i']);
+  assert.equal(again.status, 0, again.stdout + again.stderr);
+  assert.match(again.stdout, /resuming from checkpoint step 2/);
+  assert.deepEqual(metrics(dir).map(m => m.step), [1, 2, 3, 4]);
+  assert.equal(readResult(join(dir, 'result.json')).status, 'finished');
 });
 
 test('a profile that fails its schema, --set that makes a cell unrunnable on verl, and a missing python are refused or fail clearly', async t => {
