@@ -128,10 +128,10 @@ export const VERL_RULES: readonly CapabilityRule[] = [
           return {
             path: `evals.${i}`,
             message: `eval '${e.name}' samples unlike eval '${c.evals[0]!.name}' (greedy ${e.greedy}, ${e.samples} samples, temperature ${e.temperature}); verl validates with one val_kwargs during training, so it runs after training as validation-only verl runs on the checkpoints, at steps ${stepList(steps)}${same ? '' : ` (the spec's every = ${e.every} asks for ${stepList(wanted)}; checkpoint_every = ${c.train.checkpoint_every} decides)`}`,
-            fix: same ? undefined : `set checkpoint_every to a divisor of ${e.every} (each checkpoint of a large model costs disk), or accept the checkpoint steps`,
+            ...(same ? {} : { fix: `set checkpoint_every to a divisor of ${e.every} (each checkpoint of a large model costs disk), or accept the checkpoint steps` }),
           };
         });
-      }).map(i => (i.fix === undefined ? { path: i.path, message: i.message } : i));
+      });
     },
   },
   {

@@ -180,6 +180,17 @@ export function writeVerlParquet(path: string, rows: readonly VerlRow[]): void {
   writeFileAtomic(path, verlParquet(rows));
 }
 
+/**
+ * Writes only train.parquet, with the label phase's labels (the other files were written before the phase):
+ * its path. The rows are the ones writeVerlDatasets writes with the same labels.
+ */
+export function writeLabelledTrain(cell: CellConfig, specDir: string, outDir: string, filter: ItemFilter | null, labels: ReadonlyMap<string, string | null>): string {
+  const items = loadItems(cell.data, { path: (relative: string) => resolve(specDir, relative) });
+  const path = join(outDir, parquetFiles(cell).train);
+  writeVerlParquet(path, verlRows(cell, items, 'train', filter, labels));
+  return path;
+}
+
 /** The label phase's Parquet file, beside the others. */
 export const LABEL_FILE = 'data/label.parquet';
 

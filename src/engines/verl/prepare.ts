@@ -74,9 +74,16 @@ export interface PreparedVerlCell {
   verlYamlText: string;
 }
 
+/** Throws a VerlRefusal naming every capability and profile error of the cell; returns the cell when there are none. */
+export function refuseUnrunnable(cell: CellConfig, profile: VerlLaunchProfile): CellConfig {
+  const errors = engineErrors([...verlCapabilities(cell), ...verlProfileIssues(cell, loweringProfile(profile))]);
+  if (errors.length > 0) throw new VerlRefusal(cell.id, errors);
+  return cell;
+}
+
 export class VerlRefusal extends Error {
   constructor(readonly cellId: string, readonly issues: ReadonlyArray<{ code: string; path: string; message: string }>) {
-    super(`verl cannot run cell ${cellId} as specified:\n${issues.map(i => `  ${i.code} ${i.path}: ${i.message}`).join('\n')}`);
+    super(`verl cannot run cell '${cellId}' as specified:\n${issues.map(i => `  ${i.code} ${i.path}: ${i.message}`).join('\n')}`);
     this.name = 'VerlRefusal';
   }
 }
@@ -246,8 +253,7 @@ function posthocLaunchText(profile: VerlLaunchProfile, cell: CellConfig, k: numb
  */
 export function prepareVerlCell(o: PrepareVerlOptions): PreparedVerlCell {
   const profile = resolveLaunchProfile(o.profile);
-  const errors = engineErrors([...verlCapabilities(o.cell), ...verlProfileIssues(o.cell, loweringProfile(profile))]);
-  if (errors.length > 0) throw new VerlRefusal(o.cell.id, errors);
+  refuseUnrunnable(o.cell, profile);
   for (const n of Object.keys(profile.env)) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new Error(`profile env name ${JSON.stringify(n)} is not a shell identifier`);
   const cellDir = resolve(o.cellDir);
   const rewardModule = resolve(o.rewardModulePath ?? REWARD_MODULE);
@@ -276,11 +282,7 @@ export function prepareVerlCell(o: PrepareVerlOptions): PreparedVerlCell {
     // train.parquet, which is written from the labels afterwards.
     over.data = { train_files: resolve(data.label), val_files: [resolve(data.label)] };
     (over.trainer as Record<string, unknown>).validation_data_dir = n.validation;
-    const paths = [join(cellDir, `${n.config}.yaml`), join(cellDir, `${n.entry}.yaml`), n.launch];
-    writeFileAtomic(paths[0]!, toYaml(over, `The label phase of cell ${o.cell.id}, written by rlvrc: the base model samples ${spec.samples} responses at temperature ${spec.temperature}\nfor every training problem (validation only); rlvrc votes their majority answers. Merged over verl.yaml by ${n.entry}.yaml.`));
-    writeFileAtomic(paths[1]!, hydraEntryText(n.config));
-    writeFileAtomic(paths[2]!, labelLaunchText(profile, o.cell, cellDir, spec));
-    chmodSync(paths[2]!, 0o755);
+    const paths = writePhase(cellDir, n, over, `The label phase of cell ${o.cell.id}, written by rlvrc: the base model samples ${spec.samples} responses at temperature ${spec.temperature}\nfor every training problem (validation only); rlvrc votes their majority answers. Merged over verl.yaml by ${n.entry}.yaml.`, labelLaunchText(profile, o.cell, cellDir, spec));
     written.push(resolve(data.label), ...paths);
   }
   // Evals that sample unlike the first: validation-only runs after training (evals.ts).
@@ -290,14 +292,20 @@ export function prepareVerlCell(o: PrepareVerlOptions): PreparedVerlCell {
     (over.data as Record<string, unknown>).val_files = g.evals.map(i => dataFiles.val[i]!);
     (over.trainer as Record<string, unknown>).validation_data_dir = n.validation;
     const names = g.evals.map(i => o.cell.evals[i]!.name);
-    const paths = [join(cellDir, `${n.config}.yaml`), join(cellDir, `${n.entry}.yaml`), n.launch];
-    writeFileAtomic(paths[0]!, toYaml(over, `Post-hoc validation of eval group ${g.index} (${names.join(', ')}) for cell ${o.cell.id}, written by rlvrc:\nmerged over verl.yaml by ${n.entry}.yaml; launch-posthoc-${g.index}.sh STEP picks the checkpoint.`));
-    writeFileAtomic(paths[1]!, hydraEntryText(n.config));
-    writeFileAtomic(paths[2]!, posthocLaunchText(profile, o.cell, g.index, cellDir, names));
-    chmodSync(paths[2]!, 0o755);
+    const paths = writePhase(cellDir, n, over, `Post-hoc validation of eval group ${g.index} (${names.join(', ')}) for cell ${o.cell.id}, written by rlvrc:\nmerged over verl.yaml by ${n.entry}.yaml; launch-posthoc-${g.index}.sh STEP picks the checkpoint.`, posthocLaunchText(profile, o.cell, g.index, cellDir, names));
     written.push(...paths);
   }
   return { files: written.sort(), command, verlYamlText: yamlText };
+}
+
+/** A phase's files (its config over verl.yaml, its Hydra entry, its executable launcher), written atomically: their paths. */
+function writePhase(cellDir: string, n: { config: string; entry: string; launch: string }, config: Record<string, unknown>, header: string, launch: string): string[] {
+  const paths = [join(cellDir, `${n.config}.yaml`), join(cellDir, `${n.entry}.yaml`), n.launch];
+  writeFileAtomic(paths[0]!, toYaml(config, header));
+  writeFileAtomic(paths[1]!, hydraEntryText(n.config));
+  writeFileAtomic(paths[2]!, launch);
+  chmodSync(paths[2]!, 0o755);
+  return paths;
 }
 
 /** The manifest's engine fields: engine, verl's commit, the resolved profile and the sha256 of verl.yaml's text. */

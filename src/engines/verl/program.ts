@@ -2,14 +2,12 @@
 // --set, --out, --fresh) plus --profile FILE (the cluster profile, schema/verl-profile.schema.json; default
 // the two-step smoke profile) and --dry-run (prepare every chosen cell and print its launch command).
 import { resolve } from 'node:path';
-import type { CellConfig } from '../../ir/cell.js';
 import { cellConfigSchema, type CellProgram } from '../../runtime/cell/run-cell.js';
 import { reviseOverriddenCell } from '../../runtime/cell/overridable.js';
 import { runProgram } from '../../runtime/run/program.js';
 import { processIO, type ProgramIO } from '../../runtime/run/progress.js';
-import { engineErrors } from '../engine.js';
-import { verlCapabilities, verlProfileIssues } from './capabilities.js';
-import { loweringProfile, readVerlProfile, resolveLaunchProfile, type VerlLaunchProfile } from './profile.js';
+import { readVerlProfile, resolveLaunchProfile, type VerlLaunchProfile } from './profile.js';
+import { refuseUnrunnable } from './prepare.js';
 import { prepareForProgram, runVerlCell } from './run-cell.js';
 import { needsLabels } from './datasets.js';
 import { evalGroups, posthocSteps } from './evals.js';
@@ -42,13 +40,6 @@ export function takeProfileArg(argv: string[]): { profile: string | null; rest: 
   return { profile, rest };
 }
 
-/** Refuses a cell (after --set) that verl cannot run as specified, before anything runs. */
-function refuseUnrunnable(cell: CellConfig, profile: VerlLaunchProfile): CellConfig {
-  const errors = engineErrors([...verlCapabilities(cell), ...verlProfileIssues(cell, loweringProfile(profile))]);
-  if (errors.length > 0) throw new Error(`verl cannot run cell '${cell.id}' as specified:\n${errors.map(e => `  ${e.code} ${e.path}: ${e.message}`).join('\n')}`);
-  return cell;
-}
-
 export async function runVerlProgram(program: CellProgram, argv: string[], io: ProgramIO = processIO()): Promise<number> {
   let profile: VerlLaunchProfile;
   let profilePath: string | null;
@@ -71,8 +62,7 @@ export async function runVerlProgram(program: CellProgram, argv: string[], io: P
     reviseCell: (overridden, paths, original) => refuseUnrunnable(reviseOverriddenCell(overridden, paths, original), profile),
     runCell: (cell, ctx) => runVerlCell(cell, ctx, opts),
     dryRun: async (cell, dir, out) => {
-      refuseUnrunnable(cell, profile);
-      const { command } = prepareForProgram(cell, dir, opts);
+      const { command } = prepareForProgram(cell, dir, opts); // refuses, writing nothing, what verl cannot run
       const phases = [
         ...(needsLabels(cell) ? [`first the label phase: bash ${resolve(dir, 'launch-labels.sh')} (then train.parquet is written from labels.json)`] : []),
         ...evalGroups(cell).slice(1).map(g => `after training, for each step of ${posthocSteps(cell, g, profile).join(', ')}: bash ${resolve(dir, `launch-posthoc-${g.index}.sh`)} STEP (${g.evals.map(i => cell.evals[i]!.name).join(', ')})`),

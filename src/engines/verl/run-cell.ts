@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { execa } from 'execa';
 import type { CellConfig } from '../../ir/cell.js';
-import type { CellProgram } from '../../runtime/cell/run-cell.js';
+import type { CellProgram, CompiledRewards } from '../../runtime/cell/run-cell.js';
 import { specDirOf } from '../../runtime/cell/run-cell.js';
 import type { CellContext, CellResult } from '../../runtime/run/types.js';
 import { labelNames, posthocNames, prepareVerlCell, verlManifestFields, verlRunPaths } from './prepare.js';
-import { needsLabels } from './datasets.js';
+import { needsLabels, writeLabelledTrain } from './datasets.js';
 import { parseJsonlObjects } from './convert.js';
 import { majorityLabel } from '../../grader/index.js';
 import { responseText } from '../../runtime/cell/prompts.js';
@@ -34,20 +34,29 @@ export interface VerlCellOptions {
 
 /** Writes the cell's verl directory (prepare.ts); returns the launch command. With labels, train.parquet too. */
 export function prepareForProgram(cell: CellConfig, dir: string, o: VerlCellOptions, labels?: ReadonlyMap<string, string | null>): { command: string; verlYamlText: string } {
+  return prepareVerlCell({ cell, profile: o.profile, cellDir: dir, specDir: specDirOf(o.program), filter: compiledOf(cell, o).filter, ...(labels ? { labels } : {}) });
+}
+
+function compiledOf(cell: CellConfig, o: VerlCellOptions): CompiledRewards[string] {
   const compiled = o.program.rewards[cell.reward.text];
   if (!compiled) throw new Error(`the program has no compiled reward for '${cell.reward.text}' (cell '${cell.id}'); compile the spec again`);
-  return prepareVerlCell({ cell, profile: o.profile, cellDir: dir, specDir: specDirOf(o.program), filter: compiled.filter, ...(labels ? { labels } : {}) });
+  return compiled;
+}
+
+/** labels.json of an earlier attempt's label phase, or null. */
+function readLabels(dir: string): Map<string, string | null> | null {
+  const path = labelNames(dir).labels;
+  return existsSync(path) ? new Map(Object.entries(JSON.parse(readFileSync(path, 'utf8')) as Record<string, string | null>)) : null;
 }
 
 /**
  * The label phase: a validation-only verl run of the base model samples the majority spec's responses for
  * every training problem (launch-labels.sh); rlvrc votes each problem's majority answer as the tfjs engine
  * does (majorityLabel of the responses after the prompt's response text) and keeps them in labels.json, which a
- * re-run reuses. Returns the labels by prompt id (null: no answer won).
+ * re-run reuses (readLabels). Returns the labels by prompt id (null: no answer won).
  */
-async function labelPhase(cell: CellConfig, ctx: CellContext, o: VerlCellOptions, url: string): Promise<Map<string, string | null>> {
+async function labelPhase(cell: CellConfig, ctx: CellContext, url: string): Promise<Map<string, string | null>> {
   const n = labelNames(ctx.dir);
-  if (existsSync(n.labels)) return new Map(Object.entries(JSON.parse(readFileSync(n.labels, 'utf8')) as Record<string, string | null>));
   mkdirSync(n.root, { recursive: true });
   const spec = needsLabels(cell)!;
   ctx.log(`label phase: ${spec.samples} samples at temperature ${spec.temperature} per training problem: ${n.launch}`);
@@ -79,7 +88,9 @@ function keepEarlierLog(metrics: string): void {
 }
 
 export async function runVerlCell(cell: CellConfig, ctx: CellContext, o: VerlCellOptions): Promise<CellResult> {
-  const prepared = prepareForProgram(cell, ctx.dir, o);
+  // Labels from an earlier attempt: train.parquet is written with them at once.
+  const earlier = readLabels(ctx.dir);
+  const prepared = prepareForProgram(cell, ctx.dir, o, earlier ?? undefined);
   const fields = verlManifestFields(prepared.verlYamlText, o.profile);
   ctx.setEngine({ name: 'verl', commit: fields.engine_commit, profile: { ...fields.profile }, config_sha256: fields.verl_config_sha256 });
   const total = verlSteps(cell, loweringProfile(o.profile));
@@ -94,9 +105,9 @@ export async function runVerlCell(cell: CellConfig, ctx: CellContext, o: VerlCel
   const server = await startRewardServer({ rewards: o.program.rewards, cell, host: process.env.RLVRC_REWARD_HOST || o.profile.reward_host });
   try {
     // Offline majority labels: the base model's votes on every training problem, then the training data.
-    if (needsLabels(cell)) {
-      const labels = await labelPhase(cell, ctx, o, server.url);
-      prepareForProgram(cell, ctx.dir, o, labels);
+    if (needsLabels(cell) && !earlier) {
+      const labels = await labelPhase(cell, ctx, server.url);
+      writeLabelledTrain(cell, specDirOf(o.program), ctx.dir, compiledOf(cell, o).filter, labels);
     }
     // A re-run whose training finished (the run layer resumed from verl's last checkpoint) only has post-hoc evals left.
     const trained = total > 0 && ctx.resume !== null && ctx.resume.step >= total;

@@ -9,7 +9,7 @@
 //                                        checkpoints/step-N/meta.json, once step N's metrics are logged
 // A resumed run (verl's resume_mode auto) logs again from its checkpoint step: lines at or before the step the
 // run layer resumed from (ctx.resume) were kept from the earlier attempt and are skipped here.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CellConfig } from '../../ir/cell.js';
 import type { CellContext } from '../../runtime/run/types.js';
@@ -21,7 +21,7 @@ export interface VerlPaths { checkpoints: string; validation: string; metrics: s
 
 export class VerlRunWatcher {
   private offset = 0;
-  private partial = '';
+  private partial: Buffer = Buffer.alloc(0);
   private lineNo = 0;
   private lastStep: number;
   private lastEval: number;
@@ -50,28 +50,33 @@ export class VerlRunWatcher {
 
   private readMetrics(): void {
     if (!existsSync(this.paths.metrics)) return;
-    const buf = readFileSync(this.paths.metrics);
-    if (buf.length < this.offset) throw new Error(`${this.paths.metrics} shrank while verl was running (another run writing to this cell?)`);
-    const text = this.partial + buf.subarray(this.offset).toString('utf8');
-    this.offset = buf.length;
-    const end = text.lastIndexOf('\n');
-    if (end < 0) {
-      this.partial = text;
-      return;
+    // Only the bytes added since the last poll; an incomplete last line (or character) waits for the next.
+    const fd = openSync(this.paths.metrics, 'r');
+    let added: Buffer;
+    try {
+      const size = fstatSync(fd).size;
+      if (size < this.offset) throw new Error(`${this.paths.metrics} shrank while verl was running (another run writing to this cell?)`);
+      added = Buffer.alloc(size - this.offset);
+      readSync(fd, added, 0, added.length, this.offset);
+      this.offset = size;
+    } finally {
+      closeSync(fd);
     }
-    this.partial = text.slice(end + 1);
-    for (const line of text.slice(0, end).split('\n')) {
+    const bytes = Buffer.concat([this.partial, added]);
+    const end = bytes.lastIndexOf(0x0a);
+    this.partial = bytes.subarray(end + 1);
+    if (end < 0) return;
+    for (const line of bytes.subarray(0, end).toString('utf8').split('\n')) {
       this.lineNo++;
       if (line.trim() === '') continue;
-      const parsed = JSON.parse(line) as { step?: unknown; data?: Record<string, unknown> };
-      const step = typeof parsed.step === 'number' ? parsed.step : NaN;
-      const hasValidation = parsed.data !== undefined && parsed.data !== null && typeof parsed.data === 'object' && Object.keys(parsed.data).some(isValidationKey);
+      // Validates the line (an ArtifactError naming the file and line), then asks whether it holds validation metrics.
       const [record] = verlMetricsToRecords([line], `${this.paths.metrics} line ${this.lineNo}`);
+      const { step, data } = JSON.parse(line) as { step: number; data: Record<string, unknown> };
       if (record && record.step > this.lastStep) {
         this.ctx.logStep(record);
         this.lastStep = record.step;
       }
-      if (hasValidation && step > this.lastEval) this.pendingValidation.push(step);
+      if (Object.keys(data).some(isValidationKey) && step > this.lastEval) this.pendingValidation.push(step);
     }
   }
 

@@ -2,7 +2,7 @@
 // (refuse), then run it with a CellContext and leave its artifacts behind whatever happens.
 import { existsSync, mkdirSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { FILES, JsonlWriter, readJsonl, readManifest, readResult, rewriteJsonl, writeManifest, writeResult, type JsonlKind } from './artifacts.js';
+import { FILES, JsonlWriter, readJsonl, readManifest, readResult, rewriteJsonl, writeManifest, writeResult, type JsonlKind, type JsonlRecordOf } from './artifacts.js';
 import { checkpointPath, latestCheckpoint, pruneCheckpoints, removeIncompleteCheckpoints } from './checkpoints.js';
 import { cellDirName } from './dirname.js';
 import { canonicalJson, configHash } from './hash.js';
@@ -209,6 +209,15 @@ async function runLocked(o: CellRunOptions, dir: string, hash: string, state: Ex
     eval: new JsonlWriter('eval', join(dir, FILES.eval), kept.eval),
     samples: new JsonlWriter('samples', join(dir, FILES.samples), kept.samples),
   };
+  /** Records of earlier steps computed late (an engine's post-hoc evaluations), merged in step order; the file's last step. */
+  function insertLate<K extends 'eval' | 'samples'>(kind: K, records: Array<JsonlRecordOf[K]>): number | undefined {
+    writers[kind].close();
+    const path = join(dir, FILES[kind]);
+    const merged = mergeByStep(readJsonl(kind, path).records, records);
+    rewriteJsonl(kind, path, merged);
+    (writers[kind] as JsonlWriter<K>) = new JsonlWriter(kind, path, merged.length);
+    return merged.at(-1)?.step;
+  }
   const trainSteps = (cell as { train?: { steps?: unknown } }).train?.steps;
   let total: number | null = typeof trainSteps === 'number' ? trainSteps : null;
   const keep = def.keepCheckpoints ?? 2;
@@ -268,21 +277,10 @@ async function runLocked(o: CellRunOptions, dir: string, hash: string, state: Ex
       lastEvalStep = record.step;
     },
     insertEvals(records) {
-      // Records of earlier steps computed late (an engine's post-hoc evaluations): merged in step order.
-      writers.eval.close();
-      const path = join(dir, FILES.eval);
-      const merged = mergeByStep(readJsonl('eval', path).records, records);
-      rewriteJsonl('eval', path, merged);
-      writers.eval = new JsonlWriter('eval', path, merged.length);
-      lastEvalStep = merged.at(-1)?.step ?? lastEvalStep;
+      lastEvalStep = insertLate('eval', records) ?? lastEvalStep;
     },
     insertSamples(step, samples) {
-      writers.samples.close();
-      const path = join(dir, FILES.samples);
-      const merged = mergeByStep(readJsonl('samples', path).records, [{ step, samples }]);
-      rewriteJsonl('samples', path, merged);
-      writers.samples = new JsonlWriter('samples', path, merged.length);
-      lastSampleStep = merged.at(-1)?.step ?? lastSampleStep;
+      lastSampleStep = insertLate('samples', [{ step, samples }]) ?? lastSampleStep;
     },
     logSamples(step, samples) {
       if (step < lastSampleStep) throw new Error(`logSamples: step ${step} after step ${lastSampleStep}; sample steps must not decrease`);
