@@ -3,9 +3,10 @@
 // (sampling / updates). Time outside kernels (autodiff bookkeeping, tensor creation, the sampler's JS, the
 // trainer's batching) is the rest of the step. This is the profile that chose the native kernels
 // (bench/README.md).
-// Usage: node --import tsx bench/kernel-profile.ts [--config paper-mini|large] [--steps N] [--top N] [--kernels stock|fused] [--json]
+// Usage: node --import tsx bench/kernel-profile.ts [--config paper-mini|large|sft] [--steps N] [--top N] [--kernels stock|fused] [--json]
+// --config sft profiles runtime-vs-torch.ts's training step instead (4 layers, 32 × 64 tokens; phase 'update').
 import * as tf from '@tensorflow/tfjs';
-import { CharTokenizer, createGpt, selectBackend } from '../src/runtime/index.js';
+import { CharTokenizer, SftTrainer, createGpt, selectBackend } from '../src/runtime/index.js';
 import { GrpoTrainer } from '../src/runtime/grpo/trainer.js';
 import { ALPHABET } from '../src/runtime/world/index.js';
 import { Rng } from '../src/runtime/rng.js';
@@ -46,6 +47,7 @@ for (const k of tf.getKernelsForBackend('wasm')) {
   });
 }
 
+const sft = opt('config', 'paper-mini') === 'sft';
 const tok = new CharTokenizer(ALPHABET);
 const policy = createGpt({ vocabSize: tok.vocabSize, contextLength: cfg.ctx, dModel: 128, nLayers: 3, nHeads: 4 }, tok, 1);
 const trainer = new GrpoTrainer(policy, {
@@ -63,11 +65,26 @@ trainer.rollout = items => {
   }
 };
 const rng = new Rng(0, 'bench-grpo');
-const step = () =>
-  trainer.trainStep(
+// runtime-vs-torch.ts's SFT step: vocabulary 32, 4 layers, context 64, batch 32 of full windows.
+const sftTok = new CharTokenizer('abcdefghijklmnopqrstuvwxyz0123'.slice(0, 29));
+const sftTrainer = sft
+  ? new SftTrainer(
+      createGpt({ vocabSize: 32, contextLength: 64, dModel: 128, nLayers: 4, nHeads: 4 }, sftTok, 0),
+      Array.from({ length: 256 }, () => Array.from({ length: 72 }, () => sftTok.alphabet[rng.int(29)]).join('')),
+      { batchSize: 32, optimizer: { schedule: { kind: 'constant', lr: 1e-3 } }, seed: 0 },
+    )
+  : null;
+const step = () => {
+  if (sftTrainer) {
+    const t = performance.now();
+    sftTrainer.trainStep();
+    return { sampleSeconds: 0, updateSeconds: (performance.now() - t) / 1000, rewardSeconds: 0 };
+  }
+  return trainer.trainStep(
     Array.from({ length: cfg.prompts }, () => ({ prompt: Array.from({ length: cfg.promptLen - 1 }, () => tok.alphabet[rng.int(tok.alphabet.length)]).join('') })),
     s => s.tokens.length % 2,
   );
+};
 step(); // warm-up
 on = true;
 let sampleS = 0;

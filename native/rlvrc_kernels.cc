@@ -8,16 +8,21 @@
 //                                  of ~12 wasm kernels; the same operations in the same order as optim.ts
 //   decodeLayer                    one whole GPT layer of a decoding step (the above plus GEMMs on the OpenBLAS
 //                                  that rlvrc_blas.cc loaded), one call instead of ~20 tfjs kernels
+//   attention / attentionGrad      training's causal self-attention straight from the qkv projection [B·T, 3D]
+//                                  to the merged heads [B·T, D] and back, per (row, head) on OpenBLAS GEMMs
+//                                  with strided operands: no split, head transposes, concat or separate softmax
 // Compiled for the x86-64/aarch64 baseline with -ffp-contract=off (scripts/build-native.mjs): no FMA
 // contraction and no -ffast-math, so a build rounds the same on every machine; except adam (same bits as
 // wasm's), they round differently from wasm's kernels, so a run that uses them records another numerics key
 // (src/runtime/numerics.ts).
 #include <node_api.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 #if defined(__SSE__)
 #include <xmmintrin.h>
@@ -255,6 +260,88 @@ void DecodeLayer(sgemm_fn f, const float* x, float* out, const LayerWeights& w, 
   for (int i = 0; i < b * d; i++) out[i] = x1[i] + y[i];
 }
 
+// Runs body(first, last) over [0, n) on `threads` threads in contiguous chunks (1: in this thread). Every
+// item writes only its own outputs, so the split changes no number, only the time.
+template <typename F>
+void ParallelFor(int64_t n, int threads, F body) {
+  if (threads <= 1 || n < 2) {
+    body(0, n);
+    return;
+  }
+  const int64_t chunk = (n + threads - 1) / threads;
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads && i * chunk < n; i++) pool.emplace_back(body, i * chunk, std::min(n, (i + 1) * chunk));
+  body(0, std::min(n, chunk));
+  for (auto& th : pool) th.join();
+}
+
+constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
+
+// Causal self-attention for training, per (row b, head h) of qkv [B·T, 3D] (q, k, v side by side, as the qkv
+// projection writes them): P = softmax(scale·Q·Kᵀ + bias[b]) [T, T] (kept for the backward pass, probs
+// [B·H, T, T]) and y[b, :, h] = P·V into the merged layout [B·T, D]. bias [B, T, T] is additive (0, or −1e9
+// for masked keys). Each GEMM reads its operands in place through leading dimensions, on one OpenBLAS thread;
+// the (row, head) items are split over `threads` threads.
+void Attention(sgemm_fn f, const float* qkv, const float* bias, float* y, float* probs, int b, int t, int d, int heads, float scale, int threads) {
+  const int hd = d / heads, ld = 3 * d;
+  ParallelFor(static_cast<int64_t>(b) * heads, threads, [&](int64_t first, int64_t last) {
+    FlushDenormals flush;
+    for (int64_t i = first; i < last; i++) {
+      const int64_t r = i / heads, h = i % heads;
+      const float* q = qkv + r * t * ld + h * hd;
+      float* p = probs + i * t * t;
+      f(kRowMajor, kNoTrans, kTrans, t, t, hd, scale, q, ld, q + d, ld, 0.0f, p, t);
+      const float* br = bias + r * t * t;
+      for (int qi = 0; qi < t; qi++) {
+        float* row = p + static_cast<int64_t>(qi) * t;
+        const float* brow = br + static_cast<int64_t>(qi) * t;
+        float max = -INFINITY;
+        for (int j = 0; j < t; j++) {
+          row[j] += brow[j];
+          max = row[j] > max ? row[j] : max;
+        }
+        float sum = 0;
+        for (int j = 0; j < t; j++) {
+          row[j] = ExpApprox(row[j] - max);
+          sum += row[j];
+        }
+        const float inv = 1.0f / sum;
+        for (int j = 0; j < t; j++) row[j] *= inv;
+      }
+      f(kRowMajor, kNoTrans, kNoTrans, t, hd, t, 1.0f, p, t, q + 2 * d, ld, 0.0f, y + r * t * d + h * hd, d);
+    }
+  });
+}
+
+// The backward pass of Attention: dqkv [B·T, 3D] from dy [B·T, D], qkv and probs. Per (row, head):
+// dV = Pᵀ·dY, dP = dY·Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ = scale·dS·K, dK = scale·dSᵀ·Q.
+void AttentionGrad(sgemm_fn f, const float* dy, const float* qkv, const float* probs, float* dqkv, int b, int t, int d, int heads, float scale, int threads) {
+  const int hd = d / heads, ld = 3 * d;
+  ParallelFor(static_cast<int64_t>(b) * heads, threads, [&](int64_t first, int64_t last) {
+    FlushDenormals flush;
+    std::vector<float> scratch(static_cast<size_t>(t) * t);
+    float* ds = scratch.data();
+    for (int64_t i = first; i < last; i++) {
+      const int64_t r = i / heads, h = i % heads;
+      const float* q = qkv + r * t * ld + h * hd;
+      const float* p = probs + i * t * t;
+      const float* g = dy + r * t * d + h * hd;
+      float* dq = dqkv + r * t * ld + h * hd;
+      f(kRowMajor, kTrans, kNoTrans, t, hd, t, 1.0f, p, t, g, d, 0.0f, dq + 2 * d, ld);
+      f(kRowMajor, kNoTrans, kTrans, t, t, hd, 1.0f, g, d, q + 2 * d, ld, 0.0f, ds, t);
+      for (int qi = 0; qi < t; qi++) {
+        float* row = ds + static_cast<int64_t>(qi) * t;
+        const float* prow = p + static_cast<int64_t>(qi) * t;
+        float dot = 0;
+        for (int j = 0; j < t; j++) dot += row[j] * prow[j];
+        for (int j = 0; j < t; j++) row[j] = prow[j] * (row[j] - dot);
+      }
+      f(kRowMajor, kNoTrans, kNoTrans, t, hd, t, scale, ds, t, q + d, ld, 0.0f, dq, ld);
+      f(kRowMajor, kTrans, kNoTrans, t, hd, t, scale, ds, t, q, ld, 0.0f, dq + d, ld);
+    }
+  });
+}
+
 napi_value Throw(napi_env env, const char* message) {
   napi_throw_error(env, nullptr, message);
   return nullptr;
@@ -407,6 +494,40 @@ napi_value DecodeLayerN(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// attention(heap, qkv, bias, y, probs, b, t, d, heads, scale, threads)
+napi_value AttentionN(napi_env env, napi_callback_info info) {
+  Args a = Read(env, info, 10, "attention");
+  if (!a.ok) return nullptr;
+  sgemm_fn f = reinterpret_cast<sgemm_fn>(RlvrcBlasSgemm());
+  if (!f) return Throw(env, "attention: OpenBLAS is not loaded");
+  const int64_t b = static_cast<int64_t>(a.num[4]), t = static_cast<int64_t>(a.num[5]), d = static_cast<int64_t>(a.num[6]), heads = static_cast<int64_t>(a.num[7]);
+  if (b < 1 || t < 1 || d < 1 || heads < 1 || d % heads) return Throw(env, "attention: bad sizes");
+  float *qkv = Span(a, a.num[0], b * t * 3 * d), *bias = Span(a, a.num[1], b * t * t), *y = Span(a, a.num[2], b * t * d), *probs = Span(a, a.num[3], b * heads * t * t);
+  if (!qkv || !bias || !y || !probs) return Throw(env, "attention: operands out of the heap's bounds");
+  const int threads = static_cast<int>(a.num[9]);
+  RlvrcBlasSetThreads(1);
+  Attention(f, qkv, bias, y, probs, static_cast<int>(b), static_cast<int>(t), static_cast<int>(d), static_cast<int>(heads), static_cast<float>(a.num[8]), threads);
+  RlvrcBlasSetThreads(threads);
+  return nullptr;
+}
+
+// attentionGrad(heap, dy, qkv, probs, dqkv, b, t, d, heads, scale, threads)
+napi_value AttentionGradN(napi_env env, napi_callback_info info) {
+  Args a = Read(env, info, 10, "attentionGrad");
+  if (!a.ok) return nullptr;
+  sgemm_fn f = reinterpret_cast<sgemm_fn>(RlvrcBlasSgemm());
+  if (!f) return Throw(env, "attentionGrad: OpenBLAS is not loaded");
+  const int64_t b = static_cast<int64_t>(a.num[4]), t = static_cast<int64_t>(a.num[5]), d = static_cast<int64_t>(a.num[6]), heads = static_cast<int64_t>(a.num[7]);
+  if (b < 1 || t < 1 || d < 1 || heads < 1 || d % heads) return Throw(env, "attentionGrad: bad sizes");
+  float *dy = Span(a, a.num[0], b * t * d), *qkv = Span(a, a.num[1], b * t * 3 * d), *probs = Span(a, a.num[2], b * heads * t * t), *dqkv = Span(a, a.num[3], b * t * 3 * d);
+  if (!dy || !qkv || !probs || !dqkv) return Throw(env, "attentionGrad: operands out of the heap's bounds");
+  const int threads = static_cast<int>(a.num[9]);
+  RlvrcBlasSetThreads(1);
+  AttentionGrad(f, dy, qkv, probs, dqkv, static_cast<int>(b), static_cast<int>(t), static_cast<int>(d), static_cast<int>(heads), static_cast<float>(a.num[8]), threads);
+  RlvrcBlasSetThreads(threads);
+  return nullptr;
+}
+
 }  // namespace
 
 // Called from rlvrc_blas.cc's module initialiser: one addon, one build.
@@ -419,6 +540,8 @@ void RlvrcDefineKernels(napi_env env, napi_value exports) {
       {"decodeAttention", nullptr, DecodeAttentionN, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adam", nullptr, AdamN, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"decodeLayer", nullptr, DecodeLayerN, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"attention", nullptr, AttentionN, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"attentionGrad", nullptr, AttentionGradN, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

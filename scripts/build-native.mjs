@@ -33,7 +33,7 @@ try {
   // -O3 vectorizes the fused kernels' loops; -ffp-contract=off keeps a multiply and an add two roundings (no
   // FMA contraction), so the kernels round alike on every machine; no -march, no -ffast-math. Without errno and
   // trapping maths, sqrt and the clamps in rlvrc_kernels.cc vectorize; neither changes a result.
-  execFileSync(cxx, ['-shared', '-fPIC', '-O3', '-ffp-contract=off', '-fno-math-errno', '-fno-trapping-math', '-std=c++17', `-I${include}`, ...sources, '-o', `${out}.tmp`, '-ldl'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(cxx, ['-shared', '-fPIC', '-O3', '-ffp-contract=off', '-fno-math-errno', '-fno-trapping-math', '-std=c++17', '-pthread', `-I${include}`, ...sources, '-o', `${out}.tmp`, '-ldl'], { stdio: ['ignore', 'ignore', 'pipe'] });
   renameSync(`${out}.tmp`, out);
   console.log(`rlvrc: built ${out}`);
 } catch (e) {

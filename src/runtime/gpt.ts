@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from './rng.js';
 import { installGradientFixes } from './kernels.js';
 import { embedding, gelu, layerNorm, linear } from './nn.js';
-import { fusedDecodeAttention, fusedDecodeLayer, fusedKernels } from './native-kernels.js';
+import { fusedAttention, fusedDecodeAttention, fusedDecodeLayer, fusedKernels } from './native-kernels.js';
 import { transposeFlagsAreFast } from './wasm-blas-kernels.js';
 import { loadNativeBlas } from './native-blas.js';
 import { assignWeights, readWeights, type KvCache, type Policy, type TokenBatch, type WeightMap } from './policy.js';
@@ -178,6 +178,8 @@ export class Gpt implements Policy {
     };
     // With OpenBLAS computing the matmuls, a fused decoding step runs each layer as one native call.
     const wholeLayer = past && past.filled !== null && transposeFlagsAreFast() ? loadNativeBlas().blas : null;
+    // Training and scoring (no cache in or out): attention straight from the qkv projection on the fused kernels.
+    const fusedFull = !past && !opts.cache && fusedKernels() && transposeFlagsAreFast() ? loadNativeBlas().blas : null;
     this.layers.forEach((L, li) => {
       if (wholeLayer) {
         x = fusedDecodeLayer(x, L, past!.k[li]!, past!.v[li]!, past!.keyBias as unknown as tf.Tensor2D, H, past!.filled!, scale, eps, wholeLayer.threads());
@@ -185,6 +187,12 @@ export class Gpt implements Policy {
       }
       const h1 = layerNorm(x, L.ln1g, L.ln1b, eps);
       const qkv = linear(h1, L.wqkv, L.bqkv);
+      if (fusedFull) {
+        x = tf.add(x, linear(fusedAttention(qkv, bias, H, scale, fusedFull.threads()), L.wo, L.bo));
+        const h2a = layerNorm(x, L.ln2g, L.ln2b, eps);
+        x = tf.add(x, linear(gelu(linear(h2a, L.w1, L.b1)) as tf.Tensor2D, L.w2, L.b2));
+        return;
+      }
       const [q0, k0, v0] = tf.split(qkv, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
       let y: tf.Tensor2D;
       if (past && past.filled !== null) {

@@ -14,7 +14,7 @@ import { ADDON_FILE } from './native-blas.js';
 import { heapOffset, sizeOf, type WasmBackendLike } from './kernel-overrides.js';
 
 /** Names this set of kernels and its rounding; bump it when a kernel's arithmetic changes. */
-export const FUSED_KERNELS = 'rlvrc-fused-1';
+export const FUSED_KERNELS = 'rlvrc-fused-2'; // 2: training attention fused (attention, attentionGrad)
 
 /** The addon's kernels: float32 operands at byte offsets into `heap`'s buffer (see rlvrc_kernels.cc). */
 export interface NativeKernels {
@@ -26,6 +26,9 @@ export interface NativeKernels {
   adam(heap: Uint8Array, p: number, m: number, v: number, g: number, pOut: number, mOut: number, vOut: number, n: number, clip: number, b1: number, omb1: number, b2: number, omb2: number, c1: number, c2: number, eps: number, lr: number, wd: number, mode: number): void;
   /** One whole transformer layer of a decoding step; needs OpenBLAS loaded (native-blas.ts). */
   decodeLayer(heap: Uint8Array, ...offsetsThenSizes: number[]): void;
+  /** Training's causal self-attention from qkv [B·T, 3D] to y [B·T, D], keeping probs [B·H, T, T]; needs OpenBLAS. */
+  attention(heap: Uint8Array, qkv: number, bias: number, y: number, probs: number, b: number, t: number, d: number, heads: number, scale: number, threads: number): void;
+  attentionGrad(heap: Uint8Array, dy: number, qkv: number, probs: number, dqkv: number, b: number, t: number, d: number, heads: number, scale: number, threads: number): void;
 }
 
 /** The weights of one GPT layer, in the order decodeLayer takes them. */
@@ -40,7 +43,7 @@ export function loadNativeKernels(file = ADDON_FILE): { kernels: NativeKernels |
   if (!existsSync(file)) return { kernels: null, reason: `${file} is not built (npm run build builds it where g++ and Node's headers are)` };
   try {
     const addon = createRequire(import.meta.url)(file) as Partial<NativeKernels>;
-    if (typeof addon.decodeLayer !== 'function') return { kernels: null, reason: `${file} predates the fused kernels; rebuild it with npm run build` };
+    if (typeof addon.attentionGrad !== 'function') return { kernels: null, reason: `${file} predates the fused kernels; rebuild it with npm run build` };
     return { kernels: addon as NativeKernels, reason: `fused kernels from ${file}` };
   } catch (e) {
     return { kernels: null, reason: `${file} did not load (${(e as Error).message})` };
@@ -110,6 +113,37 @@ export function enableFusedKernels(k: NativeKernels): void {
     active!.decodeLayer(heapOf(be), ...offsets, B, D, F, heads!, cap, t!, eps!, scale!, threads!);
     return out;
   });
+  reg('RlvrcAttention', (be, { qkv, bias }, { heads, scale, threads }) => {
+    const [B, , T] = bias!.shape as [number, number, number, number];
+    const D = qkv!.shape[1]! / 3;
+    const y = be.makeOutput([B * T, D], 'float32');
+    const probs = be.makeOutput([B * heads!, T, T], 'float32');
+    active!.attention(heapOf(be), heapOffset(be, qkv!), heapOffset(be, bias!), heapOffset(be, y), heapOffset(be, probs), B, T, D, heads!, scale!, threads!);
+    return [y, probs];
+  });
+  reg('RlvrcAttentionGrad', (be, { dy, qkv, probs }, { heads, scale, threads }) => {
+    const [BH, T] = probs!.shape as [number, number, number];
+    const D = qkv!.shape[1]! / 3;
+    const dqkv = be.makeOutput(qkv!.shape, 'float32');
+    active!.attentionGrad(heapOf(be), heapOffset(be, dy!), heapOffset(be, qkv!), heapOffset(be, probs!), heapOffset(be, dqkv), BH / heads!, T, D, heads!, scale!, threads!);
+    return dqkv;
+  });
+}
+
+/**
+ * Causal self-attention for training and scoring on the fused kernels (gpt.ts trunk's fast path, with
+ * OpenBLAS): qkv [B·T, 3D] as the qkv projection writes it, bias [B, 1, T, T] additive (0 or −1e9), →
+ * softmax(scale·Q·Kᵀ + bias)·V with the heads merged, [B·T, D]. The backward pass gives dqkv in the same
+ * layout, so the split, the head transposes and their gradients' concat never run. `threads`: OpenBLAS's.
+ */
+export function fusedAttention(qkv: tf.Tensor2D, bias: tf.Tensor4D, heads: number, scale: number, threads: number): tf.Tensor2D {
+  const attrs = { heads, scale, threads };
+  const f = tf.customGrad(((x: tf.Tensor, save: Save) => {
+    const [y, probs] = run('RlvrcAttention', { qkv: x, bias }, attrs) as tf.Tensor[];
+    save([x, probs!]);
+    return { value: y!, gradFunc: (dy: tf.Tensor, [xs, ps]: tf.Tensor[]) => [run('RlvrcAttentionGrad', { dy, qkv: xs!, probs: ps! }, attrs) as tf.Tensor] };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(qkv) as tf.Tensor2D;
 }
 
 /**

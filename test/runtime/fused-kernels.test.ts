@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { Rng, sample, selectBackend } from '../../src/runtime/index.js';
 import { layerNorm, gelu } from '../../src/runtime/nn.js';
-import { FUSED_KERNELS, disableFusedKernels, enableFusedKernels, fusedDecodeAttention, fusedDecodeLayer, fusedKernels, loadNativeKernels } from '../../src/runtime/native-kernels.js';
+import { FUSED_KERNELS, disableFusedKernels, enableFusedKernels, fusedAttention, fusedDecodeAttention, fusedDecodeLayer, fusedKernels, loadNativeKernels } from '../../src/runtime/native-kernels.js';
 import { ADDON_FILE, loadNativeBlas } from '../../src/runtime/native-blas.js';
 import { installWasmBlasKernels, uninstallWasmBlasKernels } from '../../src/runtime/wasm-blas-kernels.js';
 import { requireFusedKernels } from '../../src/runtime/backend.js';
@@ -132,6 +132,69 @@ test('decoding attention writes the cache slot in place and equals a float64 ref
   disableFusedKernels();
 });
 
+test('training attention from qkv, forward and backward, equals a float64 reference and the wasm kernels\' path', async t => {
+  if (requires(t, 'native-kernels', 'native-blas')) return;
+  await useBackend('wasm');
+  const B = 3, T = 7, H = 2, hd = 12, D = H * hd, scale = 1 / Math.sqrt(hd); // hd % 8 ≠ 0
+  const qkv = rnd(B * T * 3 * D, 21), w = rnd(B * T * D, 22);
+  // Causal mask, and row 1 left-padded by two positions (its first two keys masked for every query).
+  const bias = new Float64Array(B * T * T);
+  for (let b = 0; b < B; b++) for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) if (j > i || (b === 1 && j < 2)) bias[(b * T + i) * T + j] = -1e9;
+  // Reference: y = softmax(scale·q·kᵀ + bias)·v per (row, head), and the gradient of Σ y·w with respect to qkv.
+  const y64 = new Float64Array(B * T * D), d64 = new Float64Array(B * T * 3 * D);
+  const at = (b: number, i: number, part: number, h: number, d: number) => ((b * T + i) * 3 + part) * D + h * hd + d;
+  for (let b = 0; b < B; b++) for (let h = 0; h < H; h++) {
+    const P: number[][] = [];
+    for (let i = 0; i < T; i++) {
+      const s = Array.from({ length: T }, (_, j) => {
+        let dot = 0;
+        for (let d = 0; d < hd; d++) dot += qkv[at(b, i, 0, h, d)]! * qkv[at(b, j, 1, h, d)]!;
+        // In float32, as both kernels add it: a fully masked row (row 1's first two queries) is then uniform.
+        return Math.fround(dot * scale + bias[(b * T + i) * T + j]!);
+      });
+      const m = Math.max(...s);
+      const e = s.map(z => Math.exp(z - m));
+      const sum = e.reduce((a, z) => a + z, 0);
+      P.push(e.map(z => z / sum));
+      for (let j = 0; j < T; j++) for (let d = 0; d < hd; d++) y64[(b * T + i) * D + h * hd + d] += P[i]![j]! * qkv[at(b, j, 2, h, d)]!;
+    }
+    for (let i = 0; i < T; i++) {
+      const g = (d: number) => w[(b * T + i) * D + h * hd + d]!;
+      const dP = Array.from({ length: T }, (_, j) => { let s = 0; for (let d = 0; d < hd; d++) s += g(d) * qkv[at(b, j, 2, h, d)]!; return s; });
+      const dot = dP.reduce((a, v, j) => a + v * P[i]![j]!, 0);
+      for (let j = 0; j < T; j++) {
+        const dS = P[i]![j]! * (dP[j]! - dot);
+        for (let d = 0; d < hd; d++) {
+          d64[at(b, j, 2, h, d)] += P[i]![j]! * g(d);
+          d64[at(b, i, 0, h, d)] += scale * dS * qkv[at(b, j, 1, h, d)]!;
+          d64[at(b, j, 1, h, d)] += scale * dS * qkv[at(b, i, 0, h, d)]!;
+        }
+      }
+    }
+  }
+  const qt = tf.tensor2d(Float32Array.from(qkv), [B * T, 3 * D]), bt = tf.tensor4d(Float32Array.from(bias), [B, 1, T, T]), wt = tf.tensor2d(Float32Array.from(w), [B * T, D]);
+  const threads = loadNativeBlas().blas!.threads();
+  enableFusedKernels(loaded.kernels!);
+  const fused = { y: fusedAttention(qt, bt, H, scale, threads).dataSync(), g: tf.grad((x: tf.Tensor) => tf.sum(tf.mul(fusedAttention(x as tf.Tensor2D, bt, H, scale, threads), wt)))(qt).dataSync() };
+  // One OpenBLAS thread or two (the (row, head) items split over threads): the same bits.
+  const one = { y: fusedAttention(qt, bt, H, scale, 1).dataSync(), g: tf.grad((x: tf.Tensor) => tf.sum(tf.mul(fusedAttention(x as tf.Tensor2D, bt, H, scale, 1), wt)))(qt).dataSync() };
+  disableFusedKernels();
+  assertClose(fused.y, y64, 2e-6, 'fused attention output');
+  assertClose(fused.g, d64, 2e-5, 'fused attention dqkv');
+  assert.deepEqual(one.y, fused.y, 'one thread vs two: output');
+  assert.deepEqual(one.g, fused.g, 'one thread vs two: dqkv');
+  // The tfjs kernels' path of gpt.ts (split, head transposes, batched matmuls, softmax), as the fallback computes it.
+  const heads = (x: tf.Tensor2D, perm: number[], shape: [number, number, number]) => tf.reshape(tf.transpose(tf.reshape(x, [B, T, H, hd]), perm), shape);
+  const stock = (x: tf.Tensor) => {
+    const [q0, k0, v0] = tf.split(x, 3, 1) as tf.Tensor2D[];
+    const scores = tf.add(tf.reshape(tf.matMul(heads(tf.mul(q0!, scale), [0, 2, 1, 3], [B * H, T, hd]), heads(k0!, [0, 2, 3, 1], [B * H, hd, T])), [B, H, T, T]), bt);
+    const att = tf.reshape(tf.softmax(scores), [B * H, T, T]);
+    return tf.reshape(tf.transpose(tf.reshape(tf.matMul(att, heads(v0!, [0, 2, 1, 3], [B * H, T, hd])), [B, H, T, hd]), [0, 2, 1, 3]), [B * T, D]);
+  };
+  assertClose(fused.y, stock(qt).dataSync(), 2e-6, 'fused vs wasm output');
+  assertClose(fused.g, tf.grad((x: tf.Tensor) => tf.sum(tf.mul(stock(x), wt)))(qt).dataSync(), 2e-5, 'fused vs wasm dqkv');
+});
+
 test('the fused Adam update gives the same bits as the wasm kernels, with clipping and either weight decay', async t => {
   if (requires(t, 'native-kernels')) return;
   await useBackend('wasm');
@@ -243,12 +306,12 @@ test('a run with the fused kernels records them, in its backend and its numerics
   assert.equal(off.fusedKernels, null);
   assert.equal(fusedKernels(), null);
   const config = 'OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64';
-  assert.equal(numericsKey({ name: 'wasm', blas: { config }, fusedKernels: FUSED_KERNELS }), 'wasm+openblas-0.3.21-Haswell+rlvrc-fused-1');
-  assert.equal(numericsKey({ name: 'wasm', blas: null, fusedKernels: FUSED_KERNELS }), 'wasm+rlvrc-fused-1');
+  assert.equal(numericsKey({ name: 'wasm', blas: { config }, fusedKernels: FUSED_KERNELS }), 'wasm+openblas-0.3.21-Haswell+rlvrc-fused-2');
+  assert.equal(numericsKey({ name: 'wasm', blas: null, fusedKernels: FUSED_KERNELS }), 'wasm+rlvrc-fused-2');
   // Manifests written before the kernels existed (no field) and runs without them keep their keys.
   assert.equal(numericsKey({ name: 'wasm', blas: { config } }), 'wasm+openblas-0.3.21-Haswell');
   assert.equal(numericsOfManifest({ name: 'wasm', blas: { config }, fusedKernels: null }), 'wasm+openblas-0.3.21-Haswell');
-  assert.equal(numericsOfManifest({ name: 'wasm', blas: { config }, fusedKernels: FUSED_KERNELS }), 'wasm+openblas-0.3.21-Haswell+rlvrc-fused-1');
+  assert.equal(numericsOfManifest({ name: 'wasm', blas: { config }, fusedKernels: FUSED_KERNELS }), 'wasm+openblas-0.3.21-Haswell+rlvrc-fused-2');
   // RLVRC_NATIVE_KERNELS chooses when the option is not given.
   const run = (env: Record<string, string>) =>
     execFileSync(process.execPath, ['--import', 'tsx', '-e', "import { selectBackend } from './src/runtime/index.ts'; console.log(JSON.stringify((await selectBackend('wasm')).fusedKernels))"], { env: { ...process.env, ...env }, encoding: 'utf8' }).trim();
@@ -297,6 +360,10 @@ test('the fused kernels\' errors: a bad RLVRC_NATIVE_KERNELS, an addon not built
   assert.throws(() => layer([2, 16, 32, 3, 8, 1, 1e-5, 1, 1]), /decodeLayer: bad sizes/); // 16 % 3 heads
   assert.throws(() => layer([2, 16, 32, 2, 8, 8, 1e-5, 1, 1]), /decodeLayer: bad sizes/); // t = cap
   assert.throws(() => layer([2, 16, 32, 2, 8, 1, 1e-5, 1, 1]), /decodeLayer: operands out of the heap's bounds/);
+  assert.throws(() => k.attention(heap, 0, 0, 0, 0, 2, 4, 16, 3, 1, 1), /attention: bad sizes/); // 16 % 3 heads
+  assert.throws(() => k.attention(heap, 0, 0, 0, 0, 2, 4, 16, 2, 1, 1), /attention: operands out of the heap's bounds/);
+  assert.throws(() => k.attentionGrad(heap, 0, 0, 0, 0, 0, 4, 16, 2, 1, 1), /attentionGrad: bad sizes/);
+  assert.throws(() => k.attentionGrad(heap, 0, 0, 0, 0, 2, 4, 16, 2, 1, 1), /attentionGrad: operands out of the heap's bounds/);
   assert.throws(() => k.adam(heap, 0, 0, 0, 0, 0, 0, 0, 1000, 1, 0.9, 0.1, 0.99, 0.01, 0.1, 0.01, 1e-8, 1e-3, 0, 0), /adam: operands out of the heap's bounds/);
   assert.throws(() => k.adam(heap, 0, 0, 0, 0, 0, 0, 0, 4, 1, 0.9, 0.1, 0.99, 0.01, 0.1, 0.01, 1e-8, 1e-3, 0, 3), /adam: mode must be 0, 1 or 2/);
 });
