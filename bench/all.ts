@@ -3,7 +3,10 @@
 //   (c) one whole GRPO step of the paper-mini configuration (sampling and updating, seconds)
 //   (d) `rlvrc check` and `rlvrc compile` of the largest experiment file (in-process, median of runs)
 //   (e) one whole GRPO step against PyTorch's, at paper-mini's config and a larger one (grpo-vs-torch.ts):
-//       grpo_step_ratio (with the fused kernels) and grpo_step_ratio_stock_kernels, peak RSS of both sides
+//       grpo_step_ratio (with the fused kernels, the default where OpenBLAS computes the matmuls) and
+//       grpo_step_ratio_stock_kernels (the tfjs kernels), peak RSS of both sides
+// train_step_ratio and sample_ratio_vs_torch_kv are the default runtime's (default_kernels says which); the
+// *_stock_kernels and *_fused_kernels ratios give both sets of kernels from the same rounds.
 // Options: --threads N (passed to runtime-vs-torch), --reps N, --no-torch.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -84,8 +87,11 @@ const out = {
   grpo_step_sample_s: median(grpo.map(g => g.sample)),
   grpo_step_update_s: median(grpo.map(g => g.update)),
   grpo_backend: backend.name,
+  grpo_fused_kernels: backend.fusedKernels,
   grpo_step_ratio: grpoMini.grpo_step_ratio,
   grpo_step_ratio_large: grpoLarge.grpo_step_ratio,
+  grpo_step_ratio_stock_kernels: grpoMini.grpo_step_ratio_stock_kernels,
+  grpo_step_ratio_large_stock_kernels: grpoLarge.grpo_step_ratio_stock_kernels,
   grpo_vs_torch_paper_mini: grpoOf(grpoMini),
   grpo_vs_torch_large: grpoOf(grpoLarge),
   largest_spec: `experiments/${largest}`,

@@ -62,7 +62,8 @@ async function startTorch() {
 
 // --wasm-threads: the wasm backend's own threads (default: selectBackend's, 1 when OpenBLAS is used).
 const wasmThreads = opt('wasm-threads', '');
-const info = await selectBackend(backend, { threads, wasmThreads: wasmThreads ? Number(wasmThreads) : undefined });
+// Started on the tfjs kernels; the fused kernels are switched on for their own measurements in each round.
+const info = await selectBackend(backend, { threads, wasmThreads: wasmThreads ? Number(wasmThreads) : undefined, nativeKernels: false });
 // 29 characters + PAD/BOS/EOS = the benchmark's vocabulary of 32.
 const tok = new CharTokenizer('abcdefghijklmnopqrstuvwxyz0123'.slice(0, cfg.vocab - 3));
 const gpt = createGpt({ vocabSize: cfg.vocab, contextLength: cfg.ctx, dModel: cfg.d, nLayers: cfg.layers, nHeads: cfg.heads }, tok, 0);
@@ -87,8 +88,10 @@ ourSample();
 await torch?.time('sample_naive');
 await torch?.time('sample_kv');
 
-// The fused native kernels (native-kernels.ts), opt-in in runs, measured here in the same rounds when built.
+// The fused native kernels (native-kernels.ts), measured in the same rounds when built. A run uses them by
+// default wherever OpenBLAS computes the matmuls (RLVRC_NATIVE_KERNELS=auto): then the headline ratios are theirs.
 const fused = info.name === 'wasm' ? loadNativeKernels().kernels : null;
+const defaultFused = fused !== null && info.blas !== null && (process.env.RLVRC_NATIVE_KERNELS ?? 'auto') !== '0';
 if (fused) {
   enableFusedKernels(fused);
   trainer.trainStep();
@@ -139,13 +142,16 @@ const ratio = (ours: number[], theirs: number[]) => (theirs.length ? median(ours
 const result = {
   config: { ...cfg, params: gpt.numParameters, threads, reps, settle_ms: settleMs },
   backend: info,
-  ours: { train_step_s: median(t.ourTrain), train_step_stock_copy_kernels_s: t.ourTrainStock.length ? median(t.ourTrainStock) : null, train_step_xnnpack_s: t.ourTrainXnnpack.length ? median(t.ourTrainXnnpack) : null, sample_s: median(t.ourSample), train_step_fused_kernels_s: fused ? median(t.ourTrainFused) : null, sample_fused_kernels_s: fused ? median(t.ourSampleFused) : null, sampled_tokens: generated, tensors_after: tf.memory().numTensors },
+  default_kernels: defaultFused ? 'fused' : 'stock',
+  ours: { train_step_s: median(defaultFused ? t.ourTrainFused : t.ourTrain), train_step_stock_kernels_s: median(t.ourTrain), train_step_stock_copy_kernels_s: t.ourTrainStock.length ? median(t.ourTrainStock) : null, train_step_xnnpack_s: t.ourTrainXnnpack.length ? median(t.ourTrainXnnpack) : null, sample_s: median(defaultFused ? t.ourSampleFused : t.ourSample), sample_stock_kernels_s: median(t.ourSample), train_step_fused_kernels_s: fused ? median(t.ourTrainFused) : null, sample_fused_kernels_s: fused ? median(t.ourSampleFused) : null, sampled_tokens: generated, tensors_after: tf.memory().numTensors },
   torch: torch ? { ...torch.meta, train_step_s: median(t.train), sample_naive_s: median(t.naive), sample_kv_s: median(t.kv) } : null,
-  train_step_ratio: ratio(t.ourTrain, t.train),
-  sample_ratio: ratio(t.ourSample, t.naive),
+  train_step_ratio: ratio(defaultFused ? t.ourTrainFused : t.ourTrain, t.train),
+  sample_ratio: ratio(defaultFused ? t.ourSampleFused : t.ourSample, t.naive),
   copy_kernels_speedup: t.ourTrainStock.length ? ratio(t.ourTrainStock, t.ourTrain) : null,
   openblas_speedup: t.ourTrainXnnpack.length ? ratio(t.ourTrainXnnpack, t.ourTrain) : null,
-  sample_ratio_vs_torch_kv: ratio(t.ourSample, t.kv),
+  sample_ratio_vs_torch_kv: ratio(defaultFused ? t.ourSampleFused : t.ourSample, t.kv),
+  train_step_ratio_stock_kernels: ratio(t.ourTrain, t.train),
+  sample_ratio_vs_torch_kv_stock_kernels: ratio(t.ourSample, t.kv),
   train_step_ratio_fused_kernels: fused ? ratio(t.ourTrainFused, t.train) : null,
   sample_ratio_vs_torch_kv_fused_kernels: fused ? ratio(t.ourSampleFused, t.kv) : null,
   load_average_1m: { min: Math.min(...loads), max: Math.max(...loads) },

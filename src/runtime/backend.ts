@@ -91,17 +91,20 @@ export interface WasmOptions {
    */
   wasmThreads?: number;
   /**
-   * The fused native kernels for LayerNorm, GELU and the sampler's attention (native-kernels.ts): faster, but
-   * they round differently, so they are opt-in and recorded. Default: RLVRC_NATIVE_KERNELS=1, else off.
+   * The fused native kernels (native-kernels.ts: LayerNorm, GELU, attention, the sampler's decoding layer,
+   * Adam): true requires them, false keeps the tfjs kernels, 'auto' uses them whenever OpenBLAS computes the
+   * matmuls and the addon has them. They round differently from the tfjs kernels, so a run records which ran
+   * (BackendInfo.fusedKernels, the numerics key). Default: the environment variable RLVRC_NATIVE_KERNELS
+   * (1, 0 or auto), else 'auto'.
    */
-  nativeKernels?: boolean;
+  nativeKernels?: boolean | 'auto';
 }
 
-function nativeKernelsChoice(opts: WasmOptions): boolean {
+function nativeKernelsChoice(opts: WasmOptions): boolean | 'auto' {
   if (opts.nativeKernels !== undefined) return opts.nativeKernels;
-  const e = process.env.RLVRC_NATIVE_KERNELS ?? '0';
-  if (e !== '0' && e !== '1') throw new Error(`RLVRC_NATIVE_KERNELS must be 0 or 1, not '${e}'`);
-  return e === '1';
+  const e = process.env.RLVRC_NATIVE_KERNELS ?? 'auto';
+  if (e !== '0' && e !== '1' && e !== 'auto') throw new Error(`RLVRC_NATIVE_KERNELS must be auto, 0 or 1, not '${e}'`);
+  return e === 'auto' ? 'auto' : e === '1';
 }
 
 export type BlasChoice = 'auto' | 'openblas' | 'none';
@@ -150,9 +153,16 @@ async function tryWasm(choice: BackendChoice, opts: WasmOptions, skipped: string
   }
   let fused: string | null = null;
   disableFusedKernels();
-  if (wantFused) {
+  if (wantFused === true) {
     enableFusedKernels(requireFusedKernels(choice, loadNativeKernels()));
     fused = FUSED_KERNELS;
+  } else if (wantFused === 'auto' && blas) {
+    // The native path as a whole: with XNNPACK's matmuls (RLVRC_BLAS=none) the tfjs kernels stay, as before.
+    const loaded = loadNativeKernels();
+    if (loaded.kernels) {
+      enableFusedKernels(loaded.kernels);
+      fused = FUSED_KERNELS;
+    } else skipped.push(`fused native kernels: ${loaded.reason}`);
   }
   return { choice, name: 'wasm', package: pkg, version: packageVersion(pkg), threads, simd, blas, fusedKernels: fused, skipped };
 }

@@ -1,12 +1,14 @@
 // Fused native kernels for the wasm backend (native/rlvrc_kernels.cc, in the same addon as the OpenBLAS
-// GEMM): LayerNorm and GELU forward and backward, the sampler's single-query attention on a KV cache appended
-// in place, (with OpenBLAS) a whole GPT layer of a decoding step in one call, and the Adam update (the same
-// bits as optim.ts's kernels). Opt-in (selectBackend's `nativeKernels`, RLVRC_NATIVE_KERNELS=1): they round differently
-// from wasm's kernels, so a run that uses them records FUSED_KERNELS in its backend and numerics key, and
-// results computed without them (every committed result) keep theirs. When they are off, or the backend is
-// not wasm, nn.ts and gpt.ts use the tfjs kernels they replace (the fallback, and what the tests compare to).
-// While they are on, small matmuls (and batched matmuls' items) also run on one OpenBLAS thread (wasm-blas-kernels.ts),
-// which rounds some outputs differently from OpenBLAS's threaded split: part of the same numerics key.
+// GEMM): LayerNorm and GELU forward and backward, training's causal attention from the qkv projection and
+// back (on OpenBLAS), the sampler's single-query attention on a KV cache appended in place, (with OpenBLAS) a
+// whole GPT layer of a decoding step in one call, and the Adam update (the same bits as optim.ts's kernels).
+// On by default wherever OpenBLAS computes the matmuls (selectBackend's `nativeKernels`, RLVRC_NATIVE_KERNELS
+// auto / 1 / 0): they round differently from wasm's kernels, so a run that uses them records FUSED_KERNELS in
+// its backend and numerics key, and results computed without them keep theirs. When they are off, or the
+// backend is not wasm, nn.ts and gpt.ts use the tfjs kernels they replace (the fallback, and what the tests
+// compare to). While they are on, small matmuls (and batched matmuls' items) also run on one OpenBLAS thread
+// (wasm-blas-kernels.ts), which rounds some outputs differently from OpenBLAS's threaded split: part of the
+// same numerics key.
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';

@@ -317,6 +317,14 @@ test('a run with the fused kernels records them, in its backend and its numerics
     execFileSync(process.execPath, ['--import', 'tsx', '-e', "import { selectBackend } from './src/runtime/index.ts'; console.log(JSON.stringify((await selectBackend('wasm')).fusedKernels))"], { env: { ...process.env, ...env }, encoding: 'utf8' }).trim();
   assert.equal(run({ RLVRC_NATIVE_KERNELS: '1' }), JSON.stringify(FUSED_KERNELS));
   assert.equal(run({ RLVRC_NATIVE_KERNELS: '0' }), 'null');
+  // The default (auto): on wherever OpenBLAS computes the matmuls; with XNNPACK's (RLVRC_BLAS=none), off.
+  if (loadNativeBlas().blas) {
+    const env = { ...process.env };
+    delete env.RLVRC_NATIVE_KERNELS;
+    assert.equal(run({ ...env, RLVRC_NATIVE_KERNELS: 'auto' }), JSON.stringify(FUSED_KERNELS));
+    assert.equal(execFileSync(process.execPath, ['--import', 'tsx', '-e', "import { selectBackend } from './src/runtime/index.ts'; console.log(JSON.stringify((await selectBackend('wasm')).fusedKernels))"], { env, encoding: 'utf8' }).trim(), JSON.stringify(FUSED_KERNELS));
+    assert.equal(run({ RLVRC_NATIVE_KERNELS: 'auto', RLVRC_BLAS: 'none' }), 'null');
+  }
 });
 
 test('the fused kernels\' errors: a bad RLVRC_NATIVE_KERNELS, an addon not built, too old or unloadable, bad arguments', async t => {
@@ -324,7 +332,7 @@ test('the fused kernels\' errors: a bad RLVRC_NATIVE_KERNELS, an addon not built
   const saved = process.env.RLVRC_NATIVE_KERNELS;
   process.env.RLVRC_NATIVE_KERNELS = 'yes';
   try {
-    await assert.rejects(selectBackend('wasm'), /RLVRC_NATIVE_KERNELS must be 0 or 1, not 'yes'/);
+    await assert.rejects(selectBackend('wasm'), /RLVRC_NATIVE_KERNELS must be auto, 0 or 1, not 'yes'/);
   } finally {
     if (saved === undefined) delete process.env.RLVRC_NATIVE_KERNELS;
     else process.env.RLVRC_NATIVE_KERNELS = saved;
