@@ -175,7 +175,7 @@ test('requests out of order: unopened URIs, stale versions, changes to closed fi
   assert.ok(await c.call('textDocument/hover', { textDocument: { uri: uriOf(q) }, position: positionOf(QUICKSTART, 'model = tiny', 0, 9) }));
 });
 
-test('a client that dies (closes stdin without shutdown) ends the server with status 1', async () => {
+test('a client that dies (closes stdin without shutdown) ends the server with status 1', { timeout: 60_000 }, async () => {
   const orphan = new LspClient();
   try {
     await orphan.initialize();
