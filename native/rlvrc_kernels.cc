@@ -261,10 +261,12 @@ void DecodeLayer(sgemm_fn f, const float* x, float* out, const LayerWeights& w, 
 }
 
 // Runs body(first, last) over [0, n) on `threads` threads in contiguous chunks (1: in this thread). Every
-// item writes only its own outputs, so the split changes no number, only the time.
+// item writes only its own outputs, so the split changes no number, only the time. `work` (multiply-adds in
+// all) below kMinSplitWork stays in this thread: starting a thread costs more than small models' attention.
+constexpr int64_t kMinSplitWork = int64_t{1} << 20;
 template <typename F>
-void ParallelFor(int64_t n, int threads, F body) {
-  if (threads <= 1 || n < 2) {
+void ParallelFor(int64_t n, int threads, int64_t work, F body) {
+  if (threads <= 1 || n < 2 || work < kMinSplitWork) {
     body(0, n);
     return;
   }
@@ -284,7 +286,7 @@ constexpr int kRowMajor = 101, kNoTrans = 111, kTrans = 112;
 // the (row, head) items are split over `threads` threads.
 void Attention(sgemm_fn f, const float* qkv, const float* bias, float* y, float* probs, int b, int t, int d, int heads, float scale, int threads) {
   const int hd = d / heads, ld = 3 * d;
-  ParallelFor(static_cast<int64_t>(b) * heads, threads, [&](int64_t first, int64_t last) {
+  ParallelFor(static_cast<int64_t>(b) * heads, threads, static_cast<int64_t>(b) * heads * t * t * hd, [&](int64_t first, int64_t last) {
     FlushDenormals flush;
     for (int64_t i = first; i < last; i++) {
       const int64_t r = i / heads, h = i % heads;
@@ -317,7 +319,7 @@ void Attention(sgemm_fn f, const float* qkv, const float* bias, float* y, float*
 // dV = Pᵀ·dY, dP = dY·Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ = scale·dS·K, dK = scale·dSᵀ·Q.
 void AttentionGrad(sgemm_fn f, const float* dy, const float* qkv, const float* probs, float* dqkv, int b, int t, int d, int heads, float scale, int threads) {
   const int hd = d / heads, ld = 3 * d;
-  ParallelFor(static_cast<int64_t>(b) * heads, threads, [&](int64_t first, int64_t last) {
+  ParallelFor(static_cast<int64_t>(b) * heads, threads, static_cast<int64_t>(b) * heads * t * t * hd, [&](int64_t first, int64_t last) {
     FlushDenormals flush;
     std::vector<float> scratch(static_cast<size_t>(t) * t);
     float* ds = scratch.data();

@@ -176,13 +176,19 @@ test('training attention from qkv, forward and backward, equals a float64 refere
   const threads = loadNativeBlas().blas!.threads();
   enableFusedKernels(loaded.kernels!);
   const fused = { y: fusedAttention(qt, bt, H, scale, threads).dataSync(), g: tf.grad((x: tf.Tensor) => tf.sum(tf.mul(fusedAttention(x as tf.Tensor2D, bt, H, scale, threads), wt)))(qt).dataSync() };
-  // One OpenBLAS thread or two (the (row, head) items split over threads): the same bits.
-  const one = { y: fusedAttention(qt, bt, H, scale, 1).dataSync(), g: tf.grad((x: tf.Tensor) => tf.sum(tf.mul(fusedAttention(x as tf.Tensor2D, bt, H, scale, 1), wt)))(qt).dataSync() };
+  // One OpenBLAS thread or two (the (row, head) items split over threads, which happens only above 2^20
+  // multiply-adds, so on a larger batch: 16 rows × 4 heads × 64² × 16): the same bits.
+  const [B2, T2, H2, D2] = [16, 64, 4, 64];
+  const big = tf.tensor2d(Float32Array.from(rnd(B2 * T2 * 3 * D2, 23)), [B2 * T2, 3 * D2]);
+  const bigW = tf.tensor2d(Float32Array.from(rnd(B2 * T2 * D2, 24)), [B2 * T2, D2]);
+  const bigBias = tf.tensor4d(Float32Array.from({ length: B2 * T2 * T2 }, (_, i) => ((i % T2) > Math.floor(i / T2) % T2 ? -1e9 : 0)), [B2, 1, T2, T2]);
+  const onBig = (n: number) => ({ y: fusedAttention(big, bigBias, H2, 0.25, n).dataSync(), g: tf.grad((x: tf.Tensor) => tf.sum(tf.mul(fusedAttention(x as tf.Tensor2D, bigBias, H2, 0.25, n), bigW)))(big).dataSync() });
+  const [one, two] = [onBig(1), onBig(2)];
   disableFusedKernels();
   assertClose(fused.y, y64, 2e-6, 'fused attention output');
   assertClose(fused.g, d64, 2e-5, 'fused attention dqkv');
-  assert.deepEqual(one.y, fused.y, 'one thread vs two: output');
-  assert.deepEqual(one.g, fused.g, 'one thread vs two: dqkv');
+  assert.deepEqual(one.y, two.y, 'one thread vs two: output');
+  assert.deepEqual(one.g, two.g, 'one thread vs two: dqkv');
   // The tfjs kernels' path of gpt.ts (split, head transposes, batched matmuls, softmax), as the fallback computes it.
   const heads = (x: tf.Tensor2D, perm: number[], shape: [number, number, number]) => tf.reshape(tf.transpose(tf.reshape(x, [B, T, H, hd]), perm), shape);
   const stock = (x: tf.Tensor) => {
