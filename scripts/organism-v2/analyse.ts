@@ -7,7 +7,7 @@ import { loadRuns } from '../../src/report/load.js';
 import { FILES, readJsonl } from '../../src/runtime/run/index.js';
 import { toRuntimeFamily, toRuntimeWorld } from '../../src/runtime/cell/world.js';
 import { calibrateV2, containsPython, createWorld, problemProfileV2 } from '../../src/runtime/world/index.js';
-import { reading, summarise, verdicts, type Arms, type SeedGains } from './verdicts.js';
+import { median, reading, summarise, verdicts, type Arms, type SeedGains } from './verdicts.js';
 import type { CellConfig } from '../../src/ir/cell.js';
 
 const root = process.argv[2];
@@ -17,6 +17,14 @@ if (!root || !existsSync(root)) {
 }
 
 const arms: Arms = new Map();
+// Descriptive (the preregistration's addendum): per arm, each seed's mean over steps of the clipped share at each
+// bound for the strategy tokens and for the rest, reported as the median over seeds.
+const CLASS_BOUNDS = ['strategy_clip_frac_low', 'strategy_clip_frac_high', 'other_clip_frac_low', 'other_clip_frac_high'] as const;
+const clipShares = new Map<string, number[][]>();
+const meanOver = (steps: readonly Record<string, unknown>[], k: string) => {
+  const xs = steps.map(r => r[k]).filter((x): x is number => typeof x === 'number');
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+};
 let flips = 0;
 let nearFlips = 0;
 for (const cell of withGains(loadRuns(root))) {
@@ -37,6 +45,7 @@ for (const cell of withGains(loadRuns(root))) {
     entropyChange: entropy(steps[steps.length - 1]) - entropy(steps[0]),
   };
   arms.set(key, [...(arms.get(key) ?? []), g]);
+  clipShares.set(key, [...(clipShares.get(key) ?? []), CLASS_BOUNDS.map(k => meanOver(steps, k))]);
 
   // P8: where the qwen grpo cells' greedy strategy went from prose to code, and how near 50/50 the prior was.
   if (key !== 'qwen_math_like/random/grpo') continue;
@@ -72,6 +81,14 @@ for (const [key, gs] of [...arms].sort(([a], [b]) => a.localeCompare(b))) {
   const ag = summarise(s(g => g.accGain));
   const sg = summarise(s(g => g.sampledCodeGain));
   console.log(`| ${key} | ${gs.length} | ${cg.median.toFixed(1)} (${cg.mean.toFixed(1)}) | ${cg.positive} / ${cg.negative} | ${cg.p.toPrecision(3)} | ${ag.median.toFixed(1)} (${ag.mean.toFixed(1)}) | ${sg.median.toFixed(1)} |`);
+}
+console.log('\n## Clipped share per token class (descriptive)\n');
+console.log('Mean over the 60 training steps of each cell, then the median over seeds, in % of that class\'s tokens. Strategy tokens are the first character of a response and of every later step.\n');
+console.log('| arm (model/reward/algorithm) | seeds | strategy, low bound % | strategy, high bound % | other, low bound % | other, high bound % |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+for (const [key, rows] of [...clipShares].sort(([a], [b]) => a.localeCompare(b))) {
+  const cols = CLASS_BOUNDS.map((_, i) => median(rows.map(r => r[i]!).filter(x => !Number.isNaN(x))));
+  console.log(`| ${key} | ${rows.length} | ${cols.map(x => (Number.isNaN(x) ? 'n/a' : (100 * x).toPrecision(3))).join(' | ')} |`);
 }
 for (const [title, list] of [['Validity (void if "yes")', v.void], ['Predictions (held?)', v.predictions], ['Falsification (holds?)', v.falsification]] as const) {
   console.log(`\n## ${title}\n`);
