@@ -83,7 +83,7 @@ for (const [key, gs] of [...arms].sort(([a], [b]) => a.localeCompare(b))) {
   console.log(`| ${key} | ${gs.length} | ${cg.median.toFixed(1)} (${cg.mean.toFixed(1)}) | ${cg.positive} / ${cg.negative} | ${cg.p.toPrecision(3)} | ${ag.median.toFixed(1)} (${ag.mean.toFixed(1)}) | ${sg.median.toFixed(1)} |`);
 }
 console.log('\n## Clipped share per token class (descriptive)\n');
-console.log('Mean over the 60 training steps of each cell, then the median over seeds, in % of that class\'s tokens. Strategy tokens are the first character of a response and of every later step.\n');
+console.log('Mean over the training steps of each cell, then the median over seeds, in % of that class\'s tokens. Strategy tokens are the first character of a response and of every later step.\n');
 console.log('| arm (model/reward/algorithm) | seeds | strategy, low bound % | strategy, high bound % | other, low bound % | other, high bound % |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
 for (const [key, rows] of [...clipShares].sort(([a], [b]) => a.localeCompare(b))) {

@@ -10,7 +10,8 @@ for d in "$src"/*/; do
   d=${d%/}; b=$(basename "$d")
   [ -f "$d/result.json" ] || continue
   mkdir -p "$dst/$b"
-  for f in eval.jsonl log.txt manifest.json metrics.jsonl result.json samples.jsonl; do cp "$d/$f" "$dst/$b/"; done
+  # Every artifact file at the cell's top level, whatever the runtime writes; only checkpoints/ (a directory) stays.
+  find "$d" -maxdepth 1 -type f -exec cp {} "$dst/$b/" \;
   n=$((n+1))
 done
 for p in "$src"/.pretrained/*/; do
