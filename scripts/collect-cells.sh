@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Usage: bash scripts/organism-v2/collect-partial.sh [RUNS_DIR] [DEST]
-# Copies the finished cells' artifacts (not checkpoints) and the pretrained models into results/organism-v2/runs/.
+# Usage: bash scripts/collect-cells.sh RUNS_DIR DEST
+# Copies a runs directory's finished cells' artifacts (not checkpoints) and its complete pretrained stages into
+# DEST (a results/*/runs folder), so that a committed grid can be reported again, or continued, on a fresh clone.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-src=${1:-runs/organism_v2}; dst=${2:-results/organism-v2/runs}
+[ $# -eq 2 ] || { echo "usage: bash scripts/collect-cells.sh RUNS_DIR DEST" >&2; exit 2; }
+src=$1; dst=$2
+[ -d "$src" ] || { echo "collect-cells: no runs directory $src" >&2; exit 1; }
 mkdir -p "$dst"
 n=0
 for d in "$src"/*/; do
