@@ -2,12 +2,14 @@
 // seed faint) and grouped bars of gains with ± std whiskers and each seed as a dot (the paper's Figure 1).
 // The data are the numbers figures.ts computed, rounded to 6 significant digits so the specs' golden
 // files do not change with float noise. Scales are shared across panels (Vega-Lite's default for facets).
-import { FONT_FAMILY } from './font.js';
+import { FONT_FAMILY, textWidth } from './font.js';
 import type { CurveFigure, Figure, GainFigure } from './figures.js';
 
 export type Spec = Record<string, unknown>;
 
 const r6 = (x: number): number => Number(x.toPrecision(6));
+/** Vega-Lite's default axis label size (CONFIG leaves it), used to size bar groups to their labels. */
+const AXIS_LABEL_SIZE = 10;
 
 export const CURVE_CAPTION = 'Line: mean over seeds. Band: min to max over seeds. Faint lines: each seed. n: seeds per line.';
 export const GAIN_CAPTION = 'Bar: mean over seeds of (last evaluation − step 0). Whisker: ± sample std over seeds. Dots: each seed. n: seeds per bar.';
@@ -73,6 +75,12 @@ export function curveSpec(f: CurveFigure): Spec {
   return wrap(f, { text: `${f.metric} over training${where(f.grid)}`, subtitle: CURVE_CAPTION }, values, inner, false);
 }
 
+/** Width of one bar when `groups` labels each sit under `barsPerGroup` bars: 18 px, or more for long labels. */
+export function groupedBarStep(groups: readonly string[], barsPerGroup: number): number {
+  const widest = Math.max(0, ...groups.map(g => textWidth(g, AXIS_LABEL_SIZE)));
+  return Math.max(18, Math.ceil((widest + 8) / Math.max(1, barsPerGroup)));
+}
+
 export function gainSpec(f: GainFigure): Spec {
   const label = (c: string): string => f.legend.get(c)!;
   // With no panel axis the colour axis is the x axis itself (one bar per value).
@@ -93,8 +101,9 @@ export function gainSpec(f: GainFigure): Spec {
   const yTitle = `change in ${f.metric}`;
   const only = (test: string) => [{ filter: test }];
   const inner = {
-    // With xOffset the step is per bar, not per group of bars.
-    width: { step: columnIsX ? 18 : 28 },
+    // With xOffset the step is per bar, not per group of bars. A group is at least as wide as its
+    // (horizontal) panel label, measured in the drawn font, so neighbouring labels never run together.
+    width: { step: columnIsX ? groupedBarStep(f.columns, f.colors.length) : 28 },
     height: 180,
     layer: [
       { transform: only("datum.layer === 'bar'"), mark: { type: 'bar' }, encoding: { x, ...offset, y: { field: 'mean', type: 'quantitative', title: yTitle }, color } },

@@ -11,6 +11,7 @@ import { Resvg } from '@resvg/resvg-js';
 import { reportCommand } from '../../src/cli/report.js';
 import { buildReport, loadRuns } from '../../src/report/index.js';
 import { chooseLayout } from '../../src/report/layout.js';
+import { groupedBarStep } from '../../src/report/specs.js';
 import { reportHtml } from '../../src/report/html.js';
 import { renderSvg } from '../../src/report/render.js';
 import { FONT_FAMILY, FONT_FILE, textWidth } from '../../src/report/font.js';
@@ -47,10 +48,11 @@ function decode(png: Buffer) {
  */
 function assertTextInside(svg: string, name: string): void {
   const M = 150;
-  const [, w, h] = /^<svg[^>]* width="(\d+)" height="(\d+)" viewBox="0 0 \d+ \d+"/.exec(svg)!.map(Number);
+  // Vega may size a picture to half pixels (an axis label's overhang); the canvas rounds up.
+  const [, w, h] = /^<svg[^>]* width="([\d.]+)" height="([\d.]+)" viewBox="0 0 [\d.]+ [\d.]+"/.exec(svg)!.map(Number).map(Math.ceil);
   const textOnly = svg
     .replace(/<(path|rect|line|circle)\b[^>]*\/>/g, '')
-    .replace(/^<svg([^>]*) width="\d+" height="\d+" viewBox="0 0 \d+ \d+"/, `<svg$1 width="${w! + 2 * M}" height="${h! + 2 * M}" viewBox="${-M} ${-M} ${w! + 2 * M} ${h! + 2 * M}"`);
+    .replace(/^<svg([^>]*) width="[\d.]+" height="[\d.]+" viewBox="0 0 [\d.]+ [\d.]+"/, `<svg$1 width="${w! + 2 * M}" height="${h! + 2 * M}" viewBox="${-M} ${-M} ${w! + 2 * M} ${h! + 2 * M}"`);
   const img = decode(new Resvg(textOnly, { font: { fontFiles: [FONT_FILE], loadSystemFonts: false, defaultFontFamily: FONT_FAMILY }, background: 'white' }).render().asPng());
   assert.deepEqual([img.width, img.height], [w! + 2 * M, h! + 2 * M]);
   let inside = 0;
@@ -64,6 +66,31 @@ function assertTextInside(svg: string, name: string): void {
   }
   assert.deepEqual(outside, [], `${name} (${w}×${h}): text ink outside the picture at ${outside.join(' ')}`);
   assert.ok(inside > 2000, `${name}: its text is drawn (${inside} px of ink)`);
+}
+
+/**
+ * Horizontal axis labels side by side never run into each other: within each axis's label group, the
+ * extents of level, centred labels on one line (measured in the drawn font) do not overlap.
+ */
+function assertAxisLabelsApart(svg: string, name: string): void {
+  let groups = 0;
+  for (const [, group] of svg.matchAll(/<g class="mark-text role-axis-label"[^>]*>(.*?)<\/g>/g)) {
+    const byLine = new Map<string, Array<[number, number, string]>>();
+    for (const [, x, y, size, text] of group!.matchAll(/<text text-anchor="middle" transform="translate\(([-\d.e]+),([-\d.e]+)\)"[^>]*font-size="([\d.]+)px"[^>]*>([^<]*)<\/text>/g)) {
+      const w = textWidth(text!, Number(size));
+      const line = byLine.get(y!) ?? [];
+      line.push([Number(x) - w / 2, Number(x) + w / 2, text!]);
+      byLine.set(y!, line);
+    }
+    for (const line of byLine.values()) {
+      line.sort((a, b) => a[0] - b[0]);
+      for (let i = 1; i < line.length; i++) {
+        assert.ok(line[i]![0] >= line[i - 1]![1], `${name}: axis labels '${line[i - 1]![2]}' and '${line[i]![2]}' overlap`);
+      }
+      groups++;
+    }
+  }
+  assert.ok(groups > 0, `${name}: has level axis labels`);
 }
 
 describe('layout', () => {
@@ -220,6 +247,15 @@ describe('text measurement', () => {
   });
 });
 
+test('a group of bars is as wide as its panel label: 18 px a bar, more where the label is longer', () => {
+  // 'qwen_math_like' is 80.6 px at 10 px: over 2 bars, (80.6 + 8) / 2 → 45 px; over 4, 23; short labels keep 18.
+  assert.equal(textWidth('qwen_math_like', 10), 80.64453125);
+  assert.equal(groupedBarStep(['no_code', 'qwen_math_like'], 2), 45);
+  assert.equal(groupedBarStep(['qwen_math_like'], 4), 23);
+  assert.equal(groupedBarStep(['a', 'b'], 3), 18);
+  assert.equal(groupedBarStep([], 2), 18);
+});
+
 describe('the largest grid: spurious-search, 168 cells', () => {
   test('progress, a summary line, and every text element of every figure inside the picture', async () => {
     const runs = join(tmp('rlvrc-figures-'), 'runs');
@@ -235,6 +271,7 @@ describe('the largest grid: spurious-search, 168 cells', () => {
     for (const name of svgs) {
       const svg = readFileSync(join(out, name), 'utf8');
       assertTextInside(svg, name);
+      assertAxisLabelsApart(svg, name);
       // Nothing shortened either: every legend entry is in the picture whole.
       for (const label of ['format (n=3)', 'random (n=3)']) assert.ok(svg.includes(`>${label}</text>`), `${name}: legend ${label}`);
     }
