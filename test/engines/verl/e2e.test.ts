@@ -40,7 +40,10 @@ function setUp(t: { after(fn: () => void): void }): Setup {
 }
 
 function run(s: Setup, args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [s.program, '--profile', s.profile, ...args], { cwd: s.dir, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 300_000 });
+  // The limit only catches a hang: the grid takes about 2 min on an idle 2-core machine, over 5 on a loaded one.
+  const r = spawnSync(process.execPath, [s.program, '--profile', s.profile, ...args], { cwd: s.dir, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 1_200_000 });
+  if (r.error) throw new Error(`${args.join(' ')}: ${r.error.message} (signal ${r.signal ?? 'none'})\n${r.stdout}${r.stderr}`);
+  return r;
 }
 
 const cellDir = (s: Setup, out: string, id: string) => join(s.dir, out, id);
